@@ -1,0 +1,5 @@
+/**
+ * @quichs/quic-crypto
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @quichs/quic-transport
+ * @packageDocumentation
+ */
+export {};

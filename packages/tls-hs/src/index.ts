@@ -1,0 +1,6 @@
+/**
+ * @quichs/tls-hs — a sans-IO TLS 1.3 handshake engine for both roles with the message-level API of lxin/tls_hs.
+ * @packageDocumentation
+ */
+export * from './crypto/errors.js';
+export type * from './crypto/provider.js';

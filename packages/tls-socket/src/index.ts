@@ -1,0 +1,5 @@
+/**
+ * @quichs/tls-socket
+ * @packageDocumentation
+ */
+export {};
