@@ -46,7 +46,7 @@ const guard = setTimeout(() => {
 }, limitMs);
 guard.unref();
 
-await run(selected.map((file) => ({ name: relative(root, file), file })), {});
+await run(selected.map((file) => ({ name: relative(root, file), file })), { bail: false });
 process.stdout.write = write;
 const strip = printed.replace(/\x1b\[[0-9;]*m/g, '');
 const total = Number(/Total:\s+(\d+)/.exec(strip)?.[1] ?? 0);

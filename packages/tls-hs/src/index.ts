@@ -4,3 +4,5 @@
  */
 export * from './crypto/errors.js';
 export type * from './crypto/provider.js';
+export * from './alerts.js';
+export * from './keyschedule/hkdfExpandLabel.js';
