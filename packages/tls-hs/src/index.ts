@@ -6,3 +6,7 @@ export * from './crypto/errors.js';
 export type * from './crypto/provider.js';
 export * from './alerts.js';
 export * from './keyschedule/hkdfExpandLabel.js';
+export * from './crypto/params.js';
+export * from './crypto/noble.js';
+export * from './crypto/node.js';
+export * from './crypto/default.js';

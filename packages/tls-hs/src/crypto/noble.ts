@@ -1,0 +1,47 @@
+/**
+ * The pure-JS crypto provider: @noble/hashes, @noble/ciphers, @noble/curves, @noble/post-quantum and our bigint RSA.
+ * Nothing this module imports uses a `node:` module, so it runs on any JS runtime with `crypto.getRandomValues`.
+ */
+import { randomBytes } from '@noble/hashes/utils.js';
+import { CryptoError } from './errors.js';
+import { checkRandomLength, constantTimeEqual, hashLengthOf } from './params.js';
+import {
+  nobleCreateAead,
+  nobleCreateHash,
+  nobleCreateHeaderProtection,
+  nobleDigest,
+  nobleHkdfExpand,
+  nobleHkdfExtract,
+  nobleHmac,
+} from './nobleSymmetric.js';
+import type { CryptoProvider } from './provider.js';
+
+/** Creates the pure-JS (noble) crypto provider. */
+export function createNobleProvider(): CryptoProvider {
+  const unsupported = (what: string): never => {
+    throw new CryptoError('UNSUPPORTED', `${what} is not implemented yet`);
+  };
+  return {
+    name: 'noble',
+    hashLength: hashLengthOf,
+    hash: nobleDigest,
+    createHash: nobleCreateHash,
+    hmac: nobleHmac,
+    hkdfExtract: nobleHkdfExtract,
+    hkdfExpand: nobleHkdfExpand,
+    createAead: nobleCreateAead,
+    createHeaderProtection: nobleCreateHeaderProtection,
+    generateKeyShare: () => unsupported('generateKeyShare'),
+    respondKeyShare: () => unsupported('respondKeyShare'),
+    importPublicKey: () => unsupported('importPublicKey'),
+    importPrivateKey: () => unsupported('importPrivateKey'),
+    generateKeyPair: () => unsupported('generateKeyPair'),
+    sign: () => unsupported('sign'),
+    verify: () => unsupported('verify'),
+    randomBytes(length: number): Uint8Array {
+      checkRandomLength(length);
+      return randomBytes(length);
+    },
+    timingSafeEqual: constantTimeEqual,
+  };
+}
