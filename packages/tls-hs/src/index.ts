@@ -10,3 +10,4 @@ export * from './crypto/params.js';
 export * from './crypto/noble.js';
 export * from './crypto/node.js';
 export * from './crypto/default.js';
+export * from './crypto/keyShare.js';

@@ -14,7 +14,9 @@ import {
   nobleHkdfExtract,
   nobleHmac,
 } from './nobleSymmetric.js';
-import type { CryptoProvider } from './provider.js';
+import { generateKeyShareWith, respondKeyShareWith } from './keyShare.js';
+import { nobleEcdh } from './nobleEcdh.js';
+import type { CryptoProvider, KeyExchangeGroup } from './provider.js';
 
 /** Creates the pure-JS (noble) crypto provider. */
 export function createNobleProvider(): CryptoProvider {
@@ -31,8 +33,8 @@ export function createNobleProvider(): CryptoProvider {
     hkdfExpand: nobleHkdfExpand,
     createAead: nobleCreateAead,
     createHeaderProtection: nobleCreateHeaderProtection,
-    generateKeyShare: () => unsupported('generateKeyShare'),
-    respondKeyShare: () => unsupported('respondKeyShare'),
+    generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nobleEcdh, group),
+    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nobleEcdh, group, clientShare),
     importPublicKey: () => unsupported('importPublicKey'),
     importPrivateKey: () => unsupported('importPrivateKey'),
     generateKeyPair: () => unsupported('generateKeyPair'),

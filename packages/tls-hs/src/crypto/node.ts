@@ -14,7 +14,9 @@ import {
   nodeHkdfExtract,
   nodeHmac,
 } from './nodeSymmetric.js';
-import type { CryptoProvider } from './provider.js';
+import { generateKeyShareWith, respondKeyShareWith } from './keyShare.js';
+import { nodeEcdh } from './nodeEcdh.js';
+import type { CryptoProvider, KeyExchangeGroup } from './provider.js';
 
 /** Creates the node:crypto provider. */
 export function createNodeProvider(): CryptoProvider {
@@ -31,8 +33,8 @@ export function createNodeProvider(): CryptoProvider {
     hkdfExpand: nodeHkdfExpand,
     createAead: nodeCreateAead,
     createHeaderProtection: nodeCreateHeaderProtection,
-    generateKeyShare: () => unsupported('generateKeyShare'),
-    respondKeyShare: () => unsupported('respondKeyShare'),
+    generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nodeEcdh, group),
+    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nodeEcdh, group, clientShare),
     importPublicKey: () => unsupported('importPublicKey'),
     importPrivateKey: () => unsupported('importPrivateKey'),
     generateKeyPair: () => unsupported('generateKeyPair'),
