@@ -11,3 +11,6 @@ export * from './crypto/noble.js';
 export * from './crypto/node.js';
 export * from './crypto/default.js';
 export * from './crypto/keyShare.js';
+export * from './crypto/keys.js';
+export * from './crypto/rsa.js';
+export * from './crypto/ecdsaSignature.js';

@@ -3,7 +3,6 @@
  * Nothing this module imports uses a `node:` module, so it runs on any JS runtime with `crypto.getRandomValues`.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
-import { CryptoError } from './errors.js';
 import { checkRandomLength, constantTimeEqual, hashLengthOf } from './params.js';
 import {
   nobleCreateAead,
@@ -16,13 +15,12 @@ import {
 } from './nobleSymmetric.js';
 import { generateKeyShareWith, respondKeyShareWith } from './keyShare.js';
 import { nobleEcdh } from './nobleEcdh.js';
+import { createNobleSignatureMethods } from './nobleSignature.js';
 import type { CryptoProvider, KeyExchangeGroup } from './provider.js';
 
 /** Creates the pure-JS (noble) crypto provider. */
 export function createNobleProvider(): CryptoProvider {
-  const unsupported = (what: string): never => {
-    throw new CryptoError('UNSUPPORTED', `${what} is not implemented yet`);
-  };
+  const signatures = createNobleSignatureMethods();
   return {
     name: 'noble',
     hashLength: hashLengthOf,
@@ -35,11 +33,7 @@ export function createNobleProvider(): CryptoProvider {
     createHeaderProtection: nobleCreateHeaderProtection,
     generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nobleEcdh, group),
     respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nobleEcdh, group, clientShare),
-    importPublicKey: () => unsupported('importPublicKey'),
-    importPrivateKey: () => unsupported('importPrivateKey'),
-    generateKeyPair: () => unsupported('generateKeyPair'),
-    sign: () => unsupported('sign'),
-    verify: () => unsupported('verify'),
+    ...signatures,
     randomBytes(length: number): Uint8Array {
       checkRandomLength(length);
       return randomBytes(length);

@@ -3,7 +3,6 @@
  * rest (ML-KEM-768 of the X25519MLKEM768 hybrid).
  */
 import { randomBytes as nodeRandomBytes, timingSafeEqual as nodeTimingSafeEqual } from 'node:crypto';
-import { CryptoError } from './errors.js';
 import { assertBytes, checkRandomLength, hashLengthOf } from './params.js';
 import {
   nodeCreateAead,
@@ -16,13 +15,12 @@ import {
 } from './nodeSymmetric.js';
 import { generateKeyShareWith, respondKeyShareWith } from './keyShare.js';
 import { nodeEcdh } from './nodeEcdh.js';
+import { createNodeSignatureMethods } from './nodeSignature.js';
 import type { CryptoProvider, KeyExchangeGroup } from './provider.js';
 
 /** Creates the node:crypto provider. */
 export function createNodeProvider(): CryptoProvider {
-  const unsupported = (what: string): never => {
-    throw new CryptoError('UNSUPPORTED', `${what} is not implemented yet`);
-  };
+  const signatures = createNodeSignatureMethods();
   return {
     name: 'node',
     hashLength: hashLengthOf,
@@ -35,11 +33,7 @@ export function createNodeProvider(): CryptoProvider {
     createHeaderProtection: nodeCreateHeaderProtection,
     generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nodeEcdh, group),
     respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nodeEcdh, group, clientShare),
-    importPublicKey: () => unsupported('importPublicKey'),
-    importPrivateKey: () => unsupported('importPrivateKey'),
-    generateKeyPair: () => unsupported('generateKeyPair'),
-    sign: () => unsupported('sign'),
-    verify: () => unsupported('verify'),
+    ...signatures,
     randomBytes(length: number): Uint8Array {
       checkRandomLength(length);
       return nodeRandomBytes(length);

@@ -2,7 +2,7 @@
  * Algorithm parameters shared by both crypto providers (lengths, argument checks). Pure, no `node:` import.
  */
 import { CryptoError } from './errors.js';
-import type { AeadAlgorithm, HashAlgorithm, HeaderProtectionAlgorithm } from './provider.js';
+import type { AeadAlgorithm, HashAlgorithm, HeaderProtectionAlgorithm, KeyType, SignatureParams } from './provider.js';
 
 /** Output length in bytes of each hash algorithm. */
 export const HASH_LENGTHS: Readonly<Record<HashAlgorithm, number>> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -98,4 +98,35 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
+}
+
+/**
+ * Checks that a key type can be used with signature params (ECDSA ↔ EC keys, Ed25519 ↔ Ed25519, RSA-PSS ↔ RSA or
+ * RSASSA-PSS keys, PKCS#1 v1.5 ↔ rsaEncryption keys only) and that an RSASSA-PSS key's hash restriction, if any,
+ * is honoured. Throws CryptoError('BAD_KEY') on a mismatch and 'UNSUPPORTED' for unknown params.
+ */
+export function checkSignatureFit(type: KeyType, params: SignatureParams, pssHash?: HashAlgorithm): void {
+  if (!params || typeof params !== 'object') throw new CryptoError('BAD_INPUT', 'signature params missing');
+  if (params.kind !== 'ed25519') hashLengthOf(params.hash);
+  let ok: boolean;
+  switch (params.kind) {
+    case 'ecdsa':
+      ok = type === 'ec-p256' || type === 'ec-p384';
+      break;
+    case 'ed25519':
+      ok = type === 'ed25519';
+      break;
+    case 'rsa-pss':
+      ok = type === 'rsa' || type === 'rsa-pss';
+      if (ok && pssHash !== undefined && pssHash !== params.hash) {
+        throw new CryptoError('BAD_KEY', `RSASSA-PSS key is restricted to ${pssHash}`);
+      }
+      break;
+    case 'rsa-pkcs1':
+      ok = type === 'rsa';
+      break;
+    default:
+      throw new CryptoError('UNSUPPORTED', `unknown signature kind ${String((params as { kind: unknown }).kind)}`);
+  }
+  if (!ok) throw new CryptoError('BAD_KEY', `a ${type} key cannot be used for ${params.kind} signatures`);
 }
