@@ -94,7 +94,8 @@ export class ReceivedPackets {
 
   /**
    * Records a successfully decrypted packet. Returns false (and changes nothing) for a duplicate, which the caller
-   * must not process again.
+   * must not process again, and for a packet number that is negative or above 2^53 − 1 (such numbers cannot be
+   * represented exactly; the decoder should already have rejected them as a protocol violation).
    */
   onPacketReceived(pn: number, ackEliciting: boolean, now: number, ecn: EcnCodepoint = 'not-ect'): boolean {
     if (!Number.isSafeInteger(pn) || pn < 0 || this.isDuplicate(pn)) return false;

@@ -79,7 +79,8 @@ export class SentPacketStore<F> {
 
   /**
    * Records a sent packet.
-   * @throws RangeError if `packet.pn` is not larger than every packet number added before (a caller bug)
+   * @throws RangeError if `packet.pn` is not larger than every packet number added before, or is not a safe integer
+   *   (≤ 2^53 − 1) — a caller bug
    */
   add(packet: SentPacket<F>): void {
     if (!(packet.pn > this._largestSent) || !Number.isSafeInteger(packet.pn)) {

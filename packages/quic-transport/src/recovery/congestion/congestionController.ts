@@ -68,6 +68,7 @@ export interface CongestionController {
  * the reaction to a congestion event.
  */
 export abstract class WindowCongestionController implements CongestionController {
+  /** Which algorithm this is. */
   abstract readonly name: CongestionControlName;
   /** Maximum datagram size in bytes. */
   readonly maxDatagramSize: number;
