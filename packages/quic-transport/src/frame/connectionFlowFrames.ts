@@ -4,7 +4,8 @@
  */
 import type { QuicReader } from './quicReader.js';
 import type { QuicWriter } from './quicWriter.js';
-import { FrameType, MAX_STREAMS_LIMIT } from './frameType.js';
+import { MAX_STREAMS_LIMIT } from '../stream/streamId.js';
+import { FrameType } from './frameType.js';
 
 /** MAX_DATA: connection-level flow-control credit. */
 export interface MaxDataFrame {

@@ -42,8 +42,5 @@ export function frameTypeName(type: number): string {
   return `0x${type.toString(16)}`;
 }
 
-/** Largest stream count MAX_STREAMS / STREAMS_BLOCKED may carry (RFC 9000 §19.11: 2^60). */
-export const MAX_STREAMS_LIMIT = 2 ** 60;
-
 /** Largest connection ID length in QUIC v1/v2 (RFC 9000 §17.2). */
 export const MAX_CONNECTION_ID_LENGTH = 20;
