@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StreamManager } from '../src/stream/streamManager.js';
-import type { StreamControlFrame, StreamFrameFields, StreamLimits } from '../src/stream/streamManager.js';
+import type { StreamControlFrame, StreamLimits } from '../src/stream/streamManager.js';
+import type { StreamFrameFields } from '../src/stream/sendStream.js';
 
 const s = suite('stream loopback with loss');
 

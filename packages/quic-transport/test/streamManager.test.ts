@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { QuicError, TransportErrorCode } from '../src/errors.js';
 import { StreamManager } from '../src/stream/streamManager.js';
-import type { StreamControlFrame, StreamEvent, StreamFrameFields, StreamLimits } from '../src/stream/streamManager.js';
+import type { StreamControlFrame, StreamEvent, StreamLimits } from '../src/stream/streamManager.js';
+import type { StreamFrameFields } from '../src/stream/sendStream.js';
 
 const s = suite('stream manager');
 

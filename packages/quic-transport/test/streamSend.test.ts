@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { QuicError, TransportErrorCode } from '../src/errors.js';
 import { SendCredit } from '../src/stream/flowControl.js';
 import { SendStream } from '../src/stream/sendStream.js';
-import type { StreamChunk } from '../src/stream/sendStream.js';
+import type { StreamFrameFields } from '../src/stream/sendStream.js';
 
 const s = suite('stream send side');
 
@@ -12,7 +12,7 @@ function bytes(from: number, to: number): Uint8Array {
   for (let i = from; i < to; i++) out[i - from] = (i * 13 + 1) & 0xff;
   return out;
 }
-const sent = (c: StreamChunk) => ({ offset: c.offset, length: c.data.length, fin: c.fin });
+const sent = (c: StreamFrameFields) => ({ offset: c.offset, length: c.data.length, fin: c.fin });
 
 s('Ready → Send → Data Sent → Data Recvd', () => {
   const st = new SendStream({ streamId: 0, initialMaxStreamData: 1000 });
@@ -20,14 +20,14 @@ s('Ready → Send → Data Sent → Data Recvd', () => {
   assert.is(st.emit(100), undefined, 'nothing queued');
   assert.ok(st.write(bytes(0, 30)));
   assert.ok(st.hasPendingData);
-  const a = st.emit(20) as StreamChunk;
-  assert.equal(a, { offset: 0, data: bytes(0, 20), fin: false });
+  const a = st.emit(20) as StreamFrameFields;
+  assert.equal(a, { streamId: 0, offset: 0, data: bytes(0, 20), fin: false });
   assert.is(st.state, 'send');
   st.end();
   st.end(); // idempotent
   assert.is(st.finalSize, 30);
-  const b = st.emit(100) as StreamChunk;
-  assert.equal(b, { offset: 20, data: bytes(20, 30), fin: true });
+  const b = st.emit(100) as StreamFrameFields;
+  assert.equal(b, { streamId: 0, offset: 20, data: bytes(20, 30), fin: true });
   assert.is(st.state, 'data-sent');
   assert.not.ok(st.hasPendingData);
   assert.is(st.emit(100), undefined);
@@ -47,12 +47,12 @@ s('FIN without data, and a lost FIN-only frame is sent again', () => {
   const st = new SendStream({ streamId: 2, initialMaxStreamData: 0 });
   st.end();
   assert.ok(st.hasPendingData, 'FIN needs no credit');
-  const f = st.emit(10) as StreamChunk;
-  assert.equal(f, { offset: 0, data: new Uint8Array(0), fin: true });
+  const f = st.emit(10) as StreamFrameFields;
+  assert.equal(f, { streamId: 2, offset: 0, data: new Uint8Array(0), fin: true });
   assert.is(st.state, 'data-sent');
   st.onLost(sent(f));
   assert.ok(st.hasPendingData);
-  assert.equal(st.emit(10), { offset: 0, data: new Uint8Array(0), fin: true });
+  assert.equal(st.emit(10), { streamId: 2, offset: 0, data: new Uint8Array(0), fin: true });
   st.onAck(sent(f));
   assert.is(st.state, 'data-recvd');
 });
@@ -63,9 +63,9 @@ s('views into written buffers; copies only across buffers', () => {
   const b = bytes(10, 20);
   st.write(a);
   st.write(b);
-  const one = st.emit(5) as StreamChunk;
+  const one = st.emit(5) as StreamFrameFields;
   assert.is(one.data.buffer, a.buffer);
-  const two = st.emit(10) as StreamChunk;
+  const two = st.emit(10) as StreamFrameFields;
   assert.equal(two.data, bytes(5, 15));
   assert.is.not(two.data.buffer, a.buffer);
   assert.equal(st.emit(100)?.data, bytes(15, 20));
@@ -75,21 +75,21 @@ s('lost ranges are retransmitted first, minus parts acknowledged meanwhile', () 
   const st = new SendStream({ streamId: 0, initialMaxStreamData: 10_000 });
   st.write(bytes(0, 300));
   st.end();
-  const f1 = st.emit(100) as StreamChunk; // 0..100
-  const f2 = st.emit(100) as StreamChunk; // 100..200
-  const f3 = st.emit(100) as StreamChunk; // 200..300 + FIN
+  const f1 = st.emit(100) as StreamFrameFields; // 0..100
+  const f2 = st.emit(100) as StreamFrameFields; // 100..200
+  const f3 = st.emit(100) as StreamFrameFields; // 200..300 + FIN
   assert.ok(f3.fin);
   st.onAck({ offset: 150, length: 20, fin: false }); // e.g. an earlier retransmission acked
   st.onLost(sent(f2));
   st.onLost(sent(f3));
   st.onAck(sent(f1));
   assert.is(st.writableLength, 200, 'bytes 0..100 released, nothing beyond the first gap');
-  const r1 = st.emit(1000) as StreamChunk;
+  const r1 = st.emit(1000) as StreamFrameFields;
   assert.equal({ offset: r1.offset, data: r1.data, fin: r1.fin }, { offset: 100, data: bytes(100, 150), fin: false });
-  const r2 = st.emit(60) as StreamChunk;
-  assert.equal(r2, { offset: 170, data: bytes(170, 230), fin: false });
-  const r3 = st.emit(1000) as StreamChunk;
-  assert.equal(r3, { offset: 230, data: bytes(230, 300), fin: true });
+  const r2 = st.emit(60) as StreamFrameFields;
+  assert.equal(r2, { streamId: 0, offset: 170, data: bytes(170, 230), fin: false });
+  const r3 = st.emit(1000) as StreamFrameFields;
+  assert.equal(r3, { streamId: 0, offset: 230, data: bytes(230, 300), fin: true });
   assert.is(st.emit(1000), undefined);
   for (const c of [r1, r2, r3]) st.onAck(sent(c));
   assert.is(st.state, 'data-recvd');
@@ -99,7 +99,7 @@ s('lost ranges are retransmitted first, minus parts acknowledged meanwhile', () 
 s('loss of already-released bytes is ignored', () => {
   const st = new SendStream({ streamId: 0, initialMaxStreamData: 10_000 });
   st.write(bytes(0, 100));
-  const f = st.emit(100) as StreamChunk;
+  const f = st.emit(100) as StreamFrameFields;
   st.onAck(sent(f));
   st.onLost(sent(f)); // spurious loss after ack
   assert.not.ok(st.hasPendingData);
@@ -112,7 +112,7 @@ s('stream and connection credit limit new data; BLOCKED frames are due once per 
   const st = new SendStream({ streamId: 4, initialMaxStreamData: 100, connectionCredit: conn });
   st.write(bytes(0, 300));
   assert.is(st.pollBlocked(), undefined);
-  const a = st.emit(1000) as StreamChunk;
+  const a = st.emit(1000) as StreamFrameFields;
   assert.is(a.data.length, 100);
   assert.not.ok(st.hasPendingData);
   assert.is(st.pollBlocked(), 100, 'STREAM_DATA_BLOCKED at 100');
@@ -120,14 +120,14 @@ s('stream and connection credit limit new data; BLOCKED frames are due once per 
   assert.is(conn.used, 100);
   assert.not.ok(st.onMaxStreamData(90), 'smaller limit ignored');
   assert.ok(st.onMaxStreamData(400));
-  const b = st.emit(1000) as StreamChunk;
+  const b = st.emit(1000) as StreamFrameFields;
   assert.equal({ offset: b.offset, length: b.data.length }, { offset: 100, length: 50 });
   assert.ok(st.blockedByConnection);
   assert.not.ok(st.hasPendingData);
   assert.is(conn.pollBlocked(), 150, 'DATA_BLOCKED at 150');
   conn.raiseLimit(1000);
   assert.not.ok(st.blockedByConnection);
-  assert.is((st.emit(1000) as StreamChunk).data.length, 150);
+  assert.is((st.emit(1000) as StreamFrameFields).data.length, 150);
   assert.is(st.bytesSent, 300);
 });
 
@@ -146,7 +146,7 @@ s('backpressure: write returns false at the high-water mark, drain once acked be
   assert.not.ok(st.write(bytes(60, 120)));
   assert.not.ok(st.writable);
   assert.not.ok(st.pollDrain());
-  const f = st.emit(1000) as StreamChunk;
+  const f = st.emit(1000) as StreamFrameFields;
   assert.not.ok(st.pollDrain(), 'sending alone does not free memory');
   st.onAck({ offset: 0, length: 10, fin: false });
   assert.not.ok(st.pollDrain(), '110 bytes still held');

@@ -17,8 +17,10 @@ import { RangeSet } from './rangeSet.js';
 /** States of the sending part of a stream (RFC 9000 §3.1, Figure 2). */
 export type SendStreamState = 'ready' | 'send' | 'data-sent' | 'data-recvd' | 'reset-sent' | 'reset-recvd';
 
-/** A STREAM frame's payload fields (stream ID excluded). */
-export interface StreamChunk {
+/** A STREAM frame's fields (the frame codec's fields, minimally): sent by {@link SendStream.emit} or received. */
+export interface StreamFrameFields {
+  /** Stream ID. */
+  streamId: number;
   /** Stream offset of the first byte. */
   offset: number;
   /** The bytes (a view into application buffers when possible). */
@@ -241,17 +243,17 @@ export class SendStream {
    * Produces the next STREAM frame payload of at most `maxLength` data bytes: lost ranges first, then new data within
    * the flow-control credit (consuming it), with FIN when the chunk ends the stream. Undefined when nothing can be sent.
    */
-  emit(maxLength: number): StreamChunk | undefined {
+  emit(maxLength: number): StreamFrameFields | undefined {
     if (this.isResetOrDone()) return undefined;
-    let chunk: StreamChunk | undefined;
+    let chunk: StreamFrameFields | undefined;
     const retx = this.lost.shift(maxLength);
     if (retx !== undefined) {
       const fin = this.finalSize_ !== undefined && this.finSent && !this.finAcked && retx.end === this.finalSize_;
       if (fin) this.finLost = false;
-      chunk = { offset: retx.start, data: this.slice(retx.start, retx.end), fin };
+      chunk = { streamId: this.id, offset: retx.start, data: this.slice(retx.start, retx.end), fin };
     } else if (this.finLost) {
       this.finLost = false;
-      chunk = { offset: this.finalSize_ as number, data: new Uint8Array(0), fin: true };
+      chunk = { streamId: this.id, offset: this.finalSize_ as number, data: new Uint8Array(0), fin: true };
     } else {
       const n = Math.min(
         this.writeOffset - this.sendOffset,
@@ -265,9 +267,9 @@ export class SendStream {
         this.connectionCredit.consume(n);
         this.sendOffset += n;
         const fin = this.finalSize_ === this.sendOffset;
-        chunk = { offset: start, data: this.slice(start, start + n), fin };
+        chunk = { streamId: this.id, offset: start, data: this.slice(start, start + n), fin };
       } else if (this.finalSize_ !== undefined && !this.finSent && this.sendOffset === this.finalSize_) {
-        chunk = { offset: this.sendOffset, data: new Uint8Array(0), fin: true };
+        chunk = { streamId: this.id, offset: this.sendOffset, data: new Uint8Array(0), fin: true };
       }
       if (chunk?.fin) this.finSent = true;
       this.noteBlocked();

@@ -14,7 +14,7 @@ import { QuicError, TransportErrorCode } from '../errors.js';
 import { ReceiveWindow, SendCredit } from './flowControl.js';
 import { ReceiveStream } from './receiveStream.js';
 import { SendStream } from './sendStream.js';
-import type { SentStreamRange } from './sendStream.js';
+import type { SentStreamRange, StreamFrameFields } from './sendStream.js';
 import { DEFAULT_URGENCY, StreamScheduler } from './streamScheduler.js';
 import {
   MAX_STREAMS_LIMIT,
@@ -70,18 +70,6 @@ export interface QuicStream {
   readonly recv: ReceiveStream | undefined;
   /** Scheduling urgency, 0 (most urgent) to 7. */
   urgency: number;
-}
-
-/** A STREAM frame to send or that was received (the frame codec's fields, minimally). */
-export interface StreamFrameFields {
-  /** Stream ID. */
-  streamId: number;
-  /** Offset of the first byte. */
-  offset: number;
-  /** Stream data. */
-  data: Uint8Array;
-  /** FIN bit. */
-  fin: boolean;
 }
 
 /** A sent STREAM frame as remembered for acknowledgement / loss reporting. */
@@ -469,7 +457,7 @@ export class StreamManager {
       }
       if (send.hasPendingData) this.scheduler.rotate(id);
       else this.scheduler.remove(id);
-      return { streamId: id, offset: chunk.offset, data: chunk.data, fin: chunk.fin };
+      return chunk;
     }
     return undefined;
   }
