@@ -39,9 +39,9 @@ export interface StreamsBlockedFrame {
   limit: number;
 }
 
-/** Decodes a MAX_DATA body. */
+/** Decodes a MAX_DATA body (a maximum above 2^53-1 is clamped to 2^53-1: still "unlimited"). */
 export function decodeMaxDataFrame(r: QuicReader): MaxDataFrame {
-  return { type: FrameType.MAX_DATA, maximum: r.varint('maximum data') };
+  return { type: FrameType.MAX_DATA, maximum: r.varintSaturating('maximum data') };
 }
 
 /** Writes a MAX_DATA frame. */

@@ -5,7 +5,7 @@
  * transport parameters, and so on.
  */
 import { QuicError, TransportErrorCode } from '../errors.js';
-import { decodeVarintAt, VARINT_TRUNCATED, varintLengthFromFirstByte } from './varint.js';
+import { decodeVarintAt, VARINT_MAX, VARINT_TOO_LARGE, VARINT_TRUNCATED, varintLengthFromFirstByte } from './varint.js';
 
 /** Bounds-checked reader for QUIC integers, varints and byte strings. Reusable via {@link QuicReader.reset}. */
 export class QuicReader {
@@ -91,6 +91,17 @@ export class QuicReader {
     }
     this.pos += varintLengthFromFirstByte(this.buf[this.pos]);
     return v;
+  }
+
+  /**
+   * Reads a varint, saturating values above 2^53-1 to 2^53-1 instead of failing. Only for limits/credits where
+   * "larger than we can count" means "unlimited" (MAX_DATA, initial_max_data, ...): clamping them down is safe.
+   */
+  varintSaturating(what = 'varint'): number {
+    const v = decodeVarintAt(this.buf, this.pos, this.end);
+    if (v === VARINT_TRUNCATED) this.fail(`truncated ${what}`);
+    this.pos += varintLengthFromFirstByte(this.buf[this.pos]);
+    return v === VARINT_TOO_LARGE ? VARINT_MAX : v;
   }
 
   /** Returns a view of the next `n` bytes (no copy). */

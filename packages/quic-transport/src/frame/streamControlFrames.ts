@@ -73,9 +73,9 @@ export function encodeStopSendingFrame(w: QuicWriter, f: StopSendingFrame): void
   w.u8(FrameType.STOP_SENDING).varint(f.streamId).varint(f.errorCode);
 }
 
-/** Decodes a MAX_STREAM_DATA body. */
+/** Decodes a MAX_STREAM_DATA body (a maximum above 2^53-1 is clamped to 2^53-1: still "unlimited"). */
 export function decodeMaxStreamDataFrame(r: QuicReader): MaxStreamDataFrame {
-  return { type: FrameType.MAX_STREAM_DATA, streamId: r.varint('stream id'), maximum: r.varint('maximum stream data') };
+  return { type: FrameType.MAX_STREAM_DATA, streamId: r.varint('stream id'), maximum: r.varintSaturating('maximum stream data') };
 }
 
 /** Writes a MAX_STREAM_DATA frame. */

@@ -2,7 +2,9 @@
  * QUIC transport parameters (RFC 9000 §18, RFC 9221 §3, RFC 9287 §3, RFC 9368 §5): encode, decode with every
  * validation rule, defaults, and the connection ID authentication of RFC 9000 §7.3. Every violation is a
  * QuicError(TRANSPORT_PARAMETER_ERROR) unless noted (mismatching connection IDs are PROTOCOL_VIOLATION).
- * Integer values above 2^53-1 are rejected as TRANSPORT_PARAMETER_ERROR (see varint.ts).
+ * Limits whose large values mean "unlimited" (max_idle_timeout, max_udp_payload_size, initial_max_data,
+ * initial_max_stream_data_*, max_datagram_frame_size) are clamped to 2^53-1 when larger (clients commonly send
+ * 2^62-1); any other integer above 2^53-1 is rejected as TRANSPORT_PARAMETER_ERROR (see varint.ts).
  */
 import { QuicError, TransportErrorCode } from '../errors.js';
 import { MAX_STREAMS_LIMIT } from '../stream/streamId.js';
@@ -137,8 +139,8 @@ function tpError(reason: string): QuicError {
   return new QuicError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, reason);
 }
 
-function readIntParam(r: QuicReader, name: string): number {
-  const v = r.varint(name);
+function readIntParam(r: QuicReader, name: string, saturate = false): number {
+  const v = saturate ? r.varintSaturating(name) : r.varint(name);
   if (r.pos !== r.end) throw tpError(`${name}: trailing bytes after the value`);
   return v;
 }
@@ -202,27 +204,27 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         p.originalDestinationConnectionId = readCid(value, 'original_destination_connection_id');
         break;
       case ID.max_idle_timeout:
-        p.maxIdleTimeout = readIntParam(v, 'max_idle_timeout');
+        p.maxIdleTimeout = readIntParam(v, 'max_idle_timeout', true);
         break;
       case ID.stateless_reset_token:
         if (value.length !== 16) throw tpError('stateless_reset_token must be 16 bytes');
         p.statelessResetToken = value;
         break;
       case ID.max_udp_payload_size:
-        p.maxUdpPayloadSize = readIntParam(v, 'max_udp_payload_size');
+        p.maxUdpPayloadSize = readIntParam(v, 'max_udp_payload_size', true);
         if (p.maxUdpPayloadSize < 1200) throw tpError(`max_udp_payload_size ${p.maxUdpPayloadSize} < 1200`);
         break;
       case ID.initial_max_data:
-        p.initialMaxData = readIntParam(v, 'initial_max_data');
+        p.initialMaxData = readIntParam(v, 'initial_max_data', true);
         break;
       case ID.initial_max_stream_data_bidi_local:
-        p.initialMaxStreamDataBidiLocal = readIntParam(v, 'initial_max_stream_data_bidi_local');
+        p.initialMaxStreamDataBidiLocal = readIntParam(v, 'initial_max_stream_data_bidi_local', true);
         break;
       case ID.initial_max_stream_data_bidi_remote:
-        p.initialMaxStreamDataBidiRemote = readIntParam(v, 'initial_max_stream_data_bidi_remote');
+        p.initialMaxStreamDataBidiRemote = readIntParam(v, 'initial_max_stream_data_bidi_remote', true);
         break;
       case ID.initial_max_stream_data_uni:
-        p.initialMaxStreamDataUni = readIntParam(v, 'initial_max_stream_data_uni');
+        p.initialMaxStreamDataUni = readIntParam(v, 'initial_max_stream_data_uni', true);
         break;
       case ID.initial_max_streams_bidi:
         p.initialMaxStreamsBidi = readIntParam(v, 'initial_max_streams_bidi');
@@ -261,7 +263,7 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         p.versionInformation = readVersionInformation(value);
         break;
       case ID.max_datagram_frame_size:
-        p.maxDatagramFrameSize = readIntParam(v, 'max_datagram_frame_size');
+        p.maxDatagramFrameSize = readIntParam(v, 'max_datagram_frame_size', true);
         break;
       case ID.grease_quic_bit:
         if (value.length !== 0) throw tpError('grease_quic_bit must be empty');

@@ -30,11 +30,10 @@ export function varintLengthFromFirstByte(firstByte: number): number {
  * (a programming error on the sending side, never peer input).
  */
 export function varintSize(value: number): number {
-  if (value < 0x40 && value >= 0) return 1;
-  if (value < 0x4000 && value >= 0) return 2;
-  if (value < 0x40000000 && value >= 0) return 4;
-  if (value <= VARINT_MAX && value >= 0 && Number.isInteger(value)) return 8;
-  throw new QuicError(TransportErrorCode.INTERNAL_ERROR, `cannot encode ${value} as a QUIC varint`);
+  if (!Number.isInteger(value) || value < 0 || value > VARINT_MAX) {
+    throw new QuicError(TransportErrorCode.INTERNAL_ERROR, `cannot encode ${value} as a QUIC varint`);
+  }
+  return value < 0x40 ? 1 : value < 0x4000 ? 2 : value < 0x40000000 ? 4 : 8;
 }
 
 /**
