@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { QuicError, TransportErrorCode } from '../src/errors.js';
-import { ReassemblyBuffer } from '../src/stream/reassemblyBuffer.js';
+import { ReassemblyBuffer, createCryptoReassemblyBuffer } from '../src/stream/reassemblyBuffer.js';
 
 const s = suite('stream reassembly buffer');
 
@@ -136,6 +136,26 @@ s('discard drops buffered bytes and ignores later input below the new offset', (
   assert.equal(buf.readAll(), streamBytes(20, 22));
   assert.not.ok(buf.insert(30, new Uint8Array(0)));
   assert.is(buf.highestOffset, 30);
+});
+
+s('CRYPTO buffer: 64 KiB span, CRYPTO_BUFFER_EXCEEDED beyond it, including huge offsets', () => {
+  const buf = createCryptoReassemblyBuffer();
+  buf.insert(1000, streamBytes(1000, 65536));
+  for (const [off, len] of [
+    [65536, 1],
+    [2 ** 53, 1],
+  ]) {
+    try {
+      buf.insert(off, new Uint8Array(len));
+      assert.unreachable();
+    } catch (e) {
+      assert.instance(e, QuicError);
+      assert.is((e as QuicError).code, TransportErrorCode.CRYPTO_BUFFER_EXCEEDED);
+      assert.is((e as QuicError).frameType, 0x06);
+    }
+  }
+  const small = createCryptoReassemblyBuffer(4096);
+  assert.throws(() => small.insert(4000, new Uint8Array(97)), (e: unknown) => e instanceof QuicError);
 });
 
 s.run();

@@ -6,7 +6,7 @@
  * handing it in. Overlapping input keeps the bytes that arrived first; RFC 9000 §2.2 lets an endpoint treat differing
  * bytes at the same offset as PROTOCOL_VIOLATION, which we do not check (it costs a comparison per byte).
  */
-import type { QuicError } from '../errors.js';
+import { QuicError, TransportErrorCode } from '../errors.js';
 
 /** Options of a {@link ReassemblyBuffer}. */
 export interface ReassemblyBufferOptions {
@@ -190,4 +190,24 @@ export class ReassemblyBuffer {
     }
     return this.contiguousEndOffset > before;
   }
+}
+
+/** Default span of buffered CRYPTO data per encryption level (RFC 9000 §7.5 requires at least 4096; we take 64 KiB). */
+export const DEFAULT_CRYPTO_BUFFER_LIMIT = 64 * 1024;
+
+/**
+ * A reassembly buffer for the CRYPTO stream of one encryption level: data ending more than `limit` bytes beyond the
+ * read offset is rejected with CRYPTO_BUFFER_EXCEEDED (frame type CRYPTO, 0x06).
+ * @param limit maximum buffered span, default {@link DEFAULT_CRYPTO_BUFFER_LIMIT}
+ */
+export function createCryptoReassemblyBuffer(limit = DEFAULT_CRYPTO_BUFFER_LIMIT): ReassemblyBuffer {
+  return new ReassemblyBuffer({
+    maxBufferedSpan: limit,
+    limitError: (end, max) =>
+      new QuicError(
+        TransportErrorCode.CRYPTO_BUFFER_EXCEEDED,
+        `CRYPTO data up to offset ${end} exceeds the buffer limit (offset ${max})`,
+        { frameType: 0x06 },
+      ),
+  });
 }
