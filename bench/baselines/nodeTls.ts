@@ -1,0 +1,58 @@
+/**
+ * node:tls baselines over loopback TCP: full TLS 1.3 handshakes per second (sequential, one connection at a time, client
+ * and server in this process) and bulk throughput of one connection.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import * as tls from 'node:tls';
+import type { BenchCert } from './certs.js';
+
+/** Completes `count` full handshakes (no resumption) and returns handshakes per second. */
+export async function nodeTlsHandshakesPerSecond(cert: BenchCert, count: number): Promise<number> {
+  const server = tls.createServer({ key: cert.key, cert: cert.cert, minVersion: 'TLSv1.3', ecdhCurve: 'X25519' },
+    (s) => s.end());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: cert.cert, servername: 'localhost', minVersion: 'TLSv1.3',
+      session: undefined });
+    await once(socket, 'secureConnect');
+    socket.destroy();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  server.close();
+  return count / seconds;
+}
+
+/** Sends `bytes` from a node:tls client to a node:tls server over loopback; returns MB/s (10^6 bytes). */
+export async function nodeTlsThroughput(cert: BenchCert, bytes: number): Promise<number> {
+  let received = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const server = tls.createServer({ key: cert.key, cert: cert.cert, minVersion: 'TLSv1.3' }, (s) => {
+    s.on('data', (d: Buffer) => {
+      received += d.length;
+      if (received >= bytes) done();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const socket = tls.connect({ host: '127.0.0.1', port, ca: cert.cert, servername: 'localhost' });
+  await once(socket, 'secureConnect');
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const start = performance.now();
+  let sent = 0;
+  while (sent < bytes) {
+    const n = Math.min(chunk.length, bytes - sent);
+    sent += n;
+    if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await once(socket, 'drain');
+  }
+  await finished;
+  const seconds = (performance.now() - start) / 1000;
+  socket.destroy();
+  server.close();
+  return bytes / 1e6 / seconds;
+}
