@@ -1,0 +1,191 @@
+/**
+ * Packet protection for one direction of one encryption level (RFC 9001 §5.3, §5.4): AEAD seal/open of the
+ * payload with the header as AAD, then header protection. The AEAD and header-protection contexts are created once
+ * in the constructor and reused for every packet.
+ */
+import { defaultProvider, type CryptoProvider, type HeaderProtection } from '@quichs/tls-hs';
+import type { QuicCipherSuite } from './cipherSuite.js';
+import { PacketProtectionError } from './errors.js';
+import { applyHeaderProtection, isLongHeader, SAMPLE_LENGTH, SAMPLE_OFFSET, unmaskHeader } from './headerProtection.js';
+import { PacketAead, type AuthFailureCounter } from './packetAead.js';
+import { derivePacketKeys, type PacketKeys } from './packetKeys.js';
+import { decodePacketNumber, readTruncatedPacketNumber } from './packet/packetNumber.js';
+import { QuicVersion } from './version.js';
+
+/** The key phase bit of a short header (RFC 9001 §6). */
+export type KeyPhase = 0 | 1;
+
+/** A packet with protection removed. */
+export interface UnprotectedPacket {
+  /** The plain header, first byte through the Packet Number field (a fresh copy). */
+  readonly header: Uint8Array;
+  /** The decrypted payload (frames). */
+  readonly payload: Uint8Array;
+  /** The full, decoded packet number. */
+  readonly packetNumber: number;
+  /** Length of the Packet Number field (1..4). */
+  readonly pnLength: number;
+  /** The Key Phase bit of a short header; `undefined` for long headers. */
+  readonly keyPhase: KeyPhase | undefined;
+}
+
+/** Reserved bits of the first byte after header protection is removed (RFC 9000 §17.2, §17.3.1). */
+function reservedBits(firstByte: number): number {
+  return firstByte & (isLongHeader(firstByte) ? 0x0c : 0x18);
+}
+
+/**
+ * Decodes the packet number of an unmasked header, decrypts with `aead`, checks the reserved bits and builds the
+ * result. Shared by {@link PacketProtector} and the key-phase manager.
+ */
+export function openUnmaskedPacket(
+  aead: PacketAead,
+  packet: Uint8Array,
+  header: Uint8Array,
+  pnOffset: number,
+  packetNumber: number,
+): UnprotectedPacket {
+  const payload = aead.open(packetNumber, header, packet.subarray(header.length));
+  const first = header[0];
+  if (reservedBits(first) !== 0) {
+    throw new PacketProtectionError('RESERVED_BITS', 'reserved header bits are not zero after removing protection');
+  }
+  return {
+    header,
+    payload,
+    packetNumber,
+    pnLength: header.length - pnOffset,
+    keyPhase: isLongHeader(first) ? undefined : (((first >> 2) & 1) as KeyPhase),
+  };
+}
+
+/** Removes header protection from a copy of the header and decodes the packet number against `largestPn`. */
+export function readProtectedHeader(
+  hp: HeaderProtection,
+  packet: Uint8Array,
+  pnOffset: number,
+  largestPn: number | undefined,
+): { readonly header: Uint8Array; readonly packetNumber: number } {
+  const header = unmaskHeader(hp, packet, pnOffset);
+  const pnLength = header.length - pnOffset;
+  const truncated = readTruncatedPacketNumber(header, pnOffset, pnLength);
+  return { header, packetNumber: decodePacketNumber(largestPn, truncated, pnLength * 8) };
+}
+
+/**
+ * Seals a packet: `header` (first byte through the Packet Number field, unprotected) followed by the AEAD of
+ * `payload`, then header protection. Shared by {@link PacketProtector} and the key-phase manager.
+ */
+export function sealPacket(
+  aead: PacketAead,
+  hp: HeaderProtection,
+  header: Uint8Array,
+  payload: Uint8Array,
+  pnOffset: number,
+  packetNumber: number,
+): Uint8Array {
+  if (!(header instanceof Uint8Array) || !(payload instanceof Uint8Array)) {
+    throw new PacketProtectionError('BAD_ARGUMENT', 'header and payload must be Uint8Arrays');
+  }
+  if (!Number.isSafeInteger(packetNumber) || packetNumber < 0) {
+    throw new PacketProtectionError('BAD_ARGUMENT', `packet number must be a non-negative safe integer, got ${packetNumber}`);
+  }
+  if (!Number.isInteger(pnOffset) || pnOffset < 1) {
+    throw new PacketProtectionError('BAD_ARGUMENT', `packet number offset must be a positive integer, got ${pnOffset}`);
+  }
+  const pnLength = (header[0] & 0x03) + 1;
+  if (header.length !== pnOffset + pnLength) {
+    throw new PacketProtectionError('BAD_ARGUMENT', `header must end with its ${pnLength}-byte packet number at ${pnOffset}`);
+  }
+  const truncated = readTruncatedPacketNumber(header, pnOffset, pnLength);
+  if (truncated !== packetNumber % 2 ** (8 * pnLength)) {
+    throw new PacketProtectionError('BAD_ARGUMENT', `header packet number field does not encode packet ${packetNumber}`);
+  }
+  const tag = aead.suite.tagLength;
+  if (pnLength + payload.length + tag < SAMPLE_OFFSET + SAMPLE_LENGTH) {
+    throw new PacketProtectionError(
+      'TOO_SHORT',
+      `payload must be at least ${SAMPLE_OFFSET + SAMPLE_LENGTH - tag - pnLength} bytes for a header-protection sample`,
+    );
+  }
+  const sealed = aead.seal(packetNumber, header, payload);
+  const out = new Uint8Array(header.length + sealed.length);
+  out.set(header, 0);
+  out.set(sealed, header.length);
+  applyHeaderProtection(hp, out, pnOffset);
+  return out;
+}
+
+/** Options for building a {@link PacketProtector}. */
+export interface PacketProtectorOptions {
+  /** Crypto provider; default `defaultProvider()`. */
+  readonly provider?: CryptoProvider;
+  /** Connection-wide counter of failed opens (RFC 9001 §6.6 integrity limit across all keys). */
+  readonly authFailures?: AuthFailureCounter;
+}
+
+/** Protects or unprotects packets with one set of keys (one direction of one encryption level). */
+export class PacketProtector {
+  /** The cipher suite. */
+  readonly suite: QuicCipherSuite;
+  /** The keys this protector was built from. */
+  readonly keys: PacketKeys;
+  /** The header-protection context (shared with later key phases). */
+  readonly hp: HeaderProtection;
+  /** The AEAD context with its usage counters. */
+  readonly aead: PacketAead;
+
+  /** Builds the AEAD and header-protection contexts once for `keys`. */
+  constructor(suite: QuicCipherSuite, keys: PacketKeys, options: PacketProtectorOptions = {}) {
+    const provider = options.provider ?? defaultProvider();
+    if (!(keys.hp instanceof Uint8Array) || keys.hp.length !== suite.hpKeyLength) {
+      throw new PacketProtectionError('BAD_ARGUMENT', `${suite.headerProtection} key must be ${suite.hpKeyLength} bytes`);
+    }
+    this.suite = suite;
+    this.keys = keys;
+    this.aead = new PacketAead(suite, keys.key, keys.iv, provider, options.authFailures);
+    this.hp = provider.createHeaderProtection(suite.headerProtection, keys.hp);
+  }
+
+  /** Derives keys from a TLS traffic secret (with the version's labels) and builds a protector. */
+  static fromSecret(
+    suite: QuicCipherSuite,
+    secret: Uint8Array,
+    version: number = QuicVersion.V1,
+    options: PacketProtectorOptions = {},
+  ): PacketProtector {
+    return new PacketProtector(suite, derivePacketKeys(suite, secret, version, options.provider ?? defaultProvider()), options);
+  }
+
+  /** Packets sealed with these keys. */
+  get sealedCount(): number {
+    return this.aead.sealedCount;
+  }
+
+  /** Packets that failed authentication with these keys. */
+  get failedOpenCount(): number {
+    return this.aead.failedOpenCount;
+  }
+
+  /**
+   * Returns the protected packet: `header` (unprotected, ending with the truncated packet number at `pnOffset`;
+   * its Packet Number Length bits say how long) + sealed `payload`, with header protection applied.
+   * Throws PacketProtectionError: 'BAD_ARGUMENT' (header does not end at the packet number or does not encode
+   * `packetNumber`), 'TOO_SHORT' (payload too short for a sample — pad it), 'CONFIDENTIALITY_LIMIT'.
+   */
+  protect(header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number): Uint8Array {
+    return sealPacket(this.aead, this.hp, header, payload, pnOffset, packetNumber);
+  }
+
+  /**
+   * Removes protection from one packet (exactly one: split coalesced packets first using the Length field).
+   * `pnOffset` is where the Packet Number field starts; `largestReceivedPn` is the largest packet number
+   * successfully processed in this space (−1 or undefined if none). The input is not modified.
+   * Throws PacketProtectionError: 'TOO_SHORT', 'AUTH_FAILED' (drop the packet), 'RESERVED_BITS'.
+   */
+  unprotect(packet: Uint8Array, pnOffset: number, largestReceivedPn?: number): UnprotectedPacket {
+    if (!(packet instanceof Uint8Array)) throw new PacketProtectionError('BAD_ARGUMENT', 'packet must be a Uint8Array');
+    const { header, packetNumber } = readProtectedHeader(this.hp, packet, pnOffset, largestReceivedPn);
+    return openUnmaskedPacket(this.aead, packet, header, pnOffset, packetNumber);
+  }
+}
