@@ -1,0 +1,169 @@
+/**
+ * The handshake message framing of RFC 8446 §4: `msg_type(1) length(3) body`, and a reassembler that turns any split
+ * of the handshake byte stream into whole messages.
+ */
+import { TlsAlert } from '../alerts.js';
+import { handshakeTypeName } from './constants.js';
+
+/** Size of the handshake header: msg_type(1) + uint24 length. */
+export const HANDSHAKE_HEADER_LENGTH = 4;
+
+/** Default largest handshake body accepted by {@link HandshakeReassembler}: 64 KiB. */
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 64 * 1024;
+
+/** One complete handshake message. */
+export interface HandshakeMessage {
+  /** HandshakeType. */
+  readonly type: number;
+  /** The message body (a view into `raw`). */
+  readonly body: Uint8Array;
+  /** Header and body: the bytes that enter the transcript hash. */
+  readonly raw: Uint8Array;
+}
+
+/** Frames a body as a handshake message: `type || uint24(body.length) || body`. */
+export function encodeHandshake(type: number, body: Uint8Array): Uint8Array {
+  if (!Number.isInteger(type) || type < 0 || type > 0xff || body.length > 0xffffff) {
+    throw TlsAlert.of('internal_error', `cannot frame handshake type ${type} with ${body.length}-byte body`);
+  }
+  const out = new Uint8Array(HANDSHAKE_HEADER_LENGTH + body.length);
+  out[0] = type;
+  out[1] = body.length >>> 16;
+  out[2] = (body.length >>> 8) & 0xff;
+  out[3] = body.length & 0xff;
+  out.set(body, HANDSHAKE_HEADER_LENGTH);
+  return out;
+}
+
+/** Parses exactly one complete handshake message (header + body, nothing after it); `raw` is not copied. */
+export function decodeHandshake(raw: Uint8Array): HandshakeMessage {
+  if (raw.length < HANDSHAKE_HEADER_LENGTH) {
+    throw TlsAlert.of('decode_error', `handshake message: truncated header (${raw.length} bytes)`);
+  }
+  const len = (raw[1] << 16) | (raw[2] << 8) | raw[3];
+  if (raw.length !== HANDSHAKE_HEADER_LENGTH + len) {
+    throw TlsAlert.of(
+      'decode_error',
+      `${handshakeTypeName(raw[0])}: length field ${len} but ${raw.length - HANDSHAKE_HEADER_LENGTH} body bytes`,
+    );
+  }
+  return { type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+}
+
+/** Options for {@link HandshakeReassembler}. */
+export interface HandshakeReassemblerOptions {
+  /** Largest accepted body length in bytes (default {@link DEFAULT_MAX_HANDSHAKE_MESSAGE}). */
+  maxMessageSize?: number;
+}
+
+/**
+ * Collects handshake bytes delivered in arbitrary pieces and returns complete messages. Each returned message owns
+ * its own `raw` buffer. A header announcing a body larger than the limit raises `decode_error` as soon as the header
+ * is seen; leftover bytes at a key change raise `unexpected_message` through {@link HandshakeReassembler.assertEmpty}.
+ */
+export class HandshakeReassembler {
+  /** Largest accepted body length. */
+  readonly maxMessageSize: number;
+  private buf: Uint8Array = new Uint8Array(0);
+  private len = 0;
+
+  /** Creates an empty reassembler. */
+  constructor(options: HandshakeReassemblerOptions = {}) {
+    const max = options.maxMessageSize ?? DEFAULT_MAX_HANDSHAKE_MESSAGE;
+    if (!Number.isInteger(max) || max < 0 || max > 0xffffff) {
+      throw TlsAlert.of('internal_error', `maxMessageSize ${max} out of range`);
+    }
+    this.maxMessageSize = max;
+  }
+
+  /** Number of bytes held that do not yet form a complete message. */
+  get bufferedBytes(): number {
+    return this.len;
+  }
+
+  /** True when part of a message is buffered (a key change now would make it straddle the change). */
+  get hasPending(): boolean {
+    return this.len > 0;
+  }
+
+  /**
+   * Throws `unexpected_message` if bytes are buffered. Call at every key change: RFC 8446 §5.1 forbids a handshake
+   * message from spanning a key change.
+   */
+  assertEmpty(where = 'key change'): void {
+    if (this.len > 0) {
+      throw TlsAlert.of('unexpected_message', `handshake message not complete at ${where} (${this.len} bytes buffered)`);
+    }
+  }
+
+  /**
+   * Adds bytes and returns every message now complete, in order (possibly none). A header whose length exceeds
+   * `maxMessageSize` raises `decode_error` and empties the buffer.
+   */
+  push(bytes: Uint8Array): HandshakeMessage[] {
+    const out: HandshakeMessage[] = [];
+    let input = bytes;
+    // Fast path: nothing buffered, consume whole messages straight from the input.
+    if (this.len === 0) {
+      let p = 0;
+      while (input.length - p >= HANDSHAKE_HEADER_LENGTH) {
+        const bodyLen = this.bodyLength(input, p);
+        const total = HANDSHAKE_HEADER_LENGTH + bodyLen;
+        if (input.length - p < total) break;
+        out.push(this.emit(input.slice(p, p + total)));
+        p += total;
+      }
+      if (p === input.length) return out;
+      input = input.subarray(p);
+      if (input.length >= HANDSHAKE_HEADER_LENGTH) this.bodyLength(input, 0);
+    }
+    this.append(input);
+    // Slow path: drain complete messages from the buffer.
+    let p = 0;
+    while (this.len - p >= HANDSHAKE_HEADER_LENGTH) {
+      const bodyLen = this.bodyLength(this.buf, p);
+      const total = HANDSHAKE_HEADER_LENGTH + bodyLen;
+      if (this.len - p < total) break;
+      out.push(this.emit(this.buf.slice(p, p + total)));
+      p += total;
+    }
+    if (p > 0) {
+      this.buf.copyWithin(0, p, this.len);
+      this.len -= p;
+    }
+    return out;
+  }
+
+  /** Drops any buffered bytes. */
+  reset(): void {
+    this.len = 0;
+  }
+
+  private bodyLength(b: Uint8Array, p: number): number {
+    const len = (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+    if (len > this.maxMessageSize) {
+      this.len = 0;
+      throw TlsAlert.of(
+        'decode_error',
+        `${handshakeTypeName(b[p])}: length ${len} exceeds the limit of ${this.maxMessageSize} bytes`,
+      );
+    }
+    return len;
+  }
+
+  private append(bytes: Uint8Array): void {
+    if (this.len + bytes.length > this.buf.length) {
+      let size = Math.max(256, this.buf.length * 2);
+      while (size < this.len + bytes.length) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  private emit(raw: Uint8Array): HandshakeMessage {
+    return { type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+  }
+}
