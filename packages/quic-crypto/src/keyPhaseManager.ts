@@ -13,7 +13,7 @@ import { isLongHeader } from './headerProtection.js';
 import { nextTrafficSecret } from './keyUpdate.js';
 import { PacketAead, type AuthFailureCounter } from './packetAead.js';
 import { derivePacketKeys } from './packetKeys.js';
-import { openUnmaskedPacket, readProtectedHeader, sealPacket, type KeyPhase, type UnprotectedPacket } from './packetProtector.js';
+import { openUnmaskedPacket, readProtectedHeader, sealPacket, sealPacketInto, type KeyPhase, type UnprotectedPacket } from './packetProtector.js';
 import { QuicVersion } from './version.js';
 
 /** Key Phase bit of the short header's first byte. */
@@ -156,13 +156,28 @@ export class KeyPhaseManager {
    * before sealing. Throws like {@link PacketProtector.protect}, or 'BAD_ARGUMENT' for a long header.
    */
   protect(header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number): Uint8Array {
+    this.setKeyPhase(header);
+    const out = sealPacket(this.writeCurrent.aead, this.writeHp, header, payload, pnOffset, packetNumber);
+    if (this.firstPnInWritePhase === undefined) this.firstPnInWritePhase = packetNumber;
+    return out;
+  }
+
+  /**
+   * Like {@link KeyPhaseManager.protect} but writes the packet into `out` at `offset` and returns its length
+   * ('BAD_ARGUMENT' if it does not fit).
+   */
+  protectInto(header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number, out: Uint8Array, offset = 0): number {
+    this.setKeyPhase(header);
+    const n = sealPacketInto(this.writeCurrent.aead, this.writeHp, header, payload, pnOffset, packetNumber, out, offset);
+    if (this.firstPnInWritePhase === undefined) this.firstPnInWritePhase = packetNumber;
+    return n;
+  }
+
+  private setKeyPhase(header: Uint8Array): void {
     if (!(header instanceof Uint8Array) || header.length === 0 || isLongHeader(header[0])) {
       throw new PacketProtectionError('BAD_ARGUMENT', '1-RTT packets have a short header');
     }
     header[0] = this.writePhaseBit === 1 ? header[0] | KEY_PHASE_BIT : header[0] & ~KEY_PHASE_BIT;
-    const out = sealPacket(this.writeCurrent.aead, this.writeHp, header, payload, pnOffset, packetNumber);
-    if (this.firstPnInWritePhase === undefined) this.firstPnInWritePhase = packetNumber;
-    return out;
   }
 
   /**

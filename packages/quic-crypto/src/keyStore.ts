@@ -175,6 +175,23 @@ export class QuicKeyStore {
     return this.protector(level, 'write').protect(header, payload, pnOffset, packetNumber);
   }
 
+  /**
+   * Protects a packet at a level into `out` at `offset` (coalescing into one datagram buffer); returns its length.
+   * Throws 'NO_KEYS' without keys, 'BAD_ARGUMENT' if it does not fit.
+   */
+  protectInto(
+    level: EncryptionLevel,
+    header: Uint8Array,
+    payload: Uint8Array,
+    pnOffset: number,
+    packetNumber: number,
+    out: Uint8Array,
+    offset = 0,
+  ): number {
+    if (level === 'oneRtt') return this.oneRttKeys().protectInto(header, payload, pnOffset, packetNumber, out, offset);
+    return this.protector(level, 'write').protectInto(header, payload, pnOffset, packetNumber, out, offset);
+  }
+
   /** Unprotects a packet at a level (1-RTT: key phase handled; `now` times the previous keys). 'NO_KEYS' without keys. */
   unprotect(level: EncryptionLevel, packet: Uint8Array, pnOffset: number, largestReceivedPn?: number, now?: number): UnprotectedPacket {
     if (level === 'oneRtt') return this.oneRttKeys().unprotect(packet, pnOffset, largestReceivedPn, now);

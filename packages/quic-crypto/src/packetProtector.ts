@@ -72,18 +72,8 @@ export function readProtectedHeader(
   return { header, packetNumber: decodePacketNumber(largestPn, truncated, pnLength * 8) };
 }
 
-/**
- * Seals a packet: `header` (first byte through the Packet Number field, unprotected) followed by the AEAD of
- * `payload`, then header protection. Shared by {@link PacketProtector} and the key-phase manager.
- */
-export function sealPacket(
-  aead: PacketAead,
-  hp: HeaderProtection,
-  header: Uint8Array,
-  payload: Uint8Array,
-  pnOffset: number,
-  packetNumber: number,
-): Uint8Array {
+/** Checks the arguments of a seal and returns the packet number length. */
+function checkSealArgs(aead: PacketAead, header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number): number {
   if (!(header instanceof Uint8Array) || !(payload instanceof Uint8Array)) {
     throw new PacketProtectionError('BAD_ARGUMENT', 'header and payload must be Uint8Arrays');
   }
@@ -108,6 +98,50 @@ export function sealPacket(
       `payload must be at least ${SAMPLE_OFFSET + SAMPLE_LENGTH - tag - pnLength} bytes for a header-protection sample`,
     );
   }
+  return pnLength;
+}
+
+/**
+ * Seals a packet into `out` at `offset`: `header` (first byte through the Packet Number field, unprotected),
+ * then the AEAD of `payload`, then header protection. Returns the packet length (header + payload + tag).
+ * Lets the transport coalesce packets into one datagram buffer without extra copies.
+ * Shared by {@link PacketProtector} and the key-phase manager.
+ */
+export function sealPacketInto(
+  aead: PacketAead,
+  hp: HeaderProtection,
+  header: Uint8Array,
+  payload: Uint8Array,
+  pnOffset: number,
+  packetNumber: number,
+  out: Uint8Array,
+  offset: number,
+): number {
+  checkSealArgs(aead, header, payload, pnOffset, packetNumber);
+  const length = header.length + payload.length + aead.suite.tagLength;
+  if (!(out instanceof Uint8Array) || !Number.isInteger(offset) || offset < 0 || offset + length > out.length) {
+    throw new PacketProtectionError('BAD_ARGUMENT', `output buffer has no room for a ${length}-byte packet at ${offset}`);
+  }
+  const sealed = aead.seal(packetNumber, header, payload);
+  out.set(header, offset);
+  out.set(sealed, offset + header.length);
+  applyHeaderProtection(hp, offset === 0 ? out : out.subarray(offset, offset + length), pnOffset);
+  return length;
+}
+
+/**
+ * Seals a packet into a new array (see {@link sealPacketInto}). Shared by {@link PacketProtector} and the
+ * key-phase manager.
+ */
+export function sealPacket(
+  aead: PacketAead,
+  hp: HeaderProtection,
+  header: Uint8Array,
+  payload: Uint8Array,
+  pnOffset: number,
+  packetNumber: number,
+): Uint8Array {
+  checkSealArgs(aead, header, payload, pnOffset, packetNumber);
   const sealed = aead.seal(packetNumber, header, payload);
   const out = new Uint8Array(header.length + sealed.length);
   out.set(header, 0);
@@ -175,6 +209,14 @@ export class PacketProtector {
    */
   protect(header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number): Uint8Array {
     return sealPacket(this.aead, this.hp, header, payload, pnOffset, packetNumber);
+  }
+
+  /**
+   * Like {@link PacketProtector.protect} but writes the packet into `out` at `offset` (e.g. a datagram buffer
+   * holding coalesced packets) and returns its length. 'BAD_ARGUMENT' if it does not fit.
+   */
+  protectInto(header: Uint8Array, payload: Uint8Array, pnOffset: number, packetNumber: number, out: Uint8Array, offset = 0): number {
+    return sealPacketInto(this.aead, this.hp, header, payload, pnOffset, packetNumber, out, offset);
   }
 
   /**
