@@ -123,6 +123,16 @@ for (const provider of providers) {
     const got = server.unprotect('oneRtt', client.protect('oneRtt', shortHeader(1), new Uint8Array(20).fill(1), 5, 1), 5, 0);
     assert.is(got.packetNumber, 1);
     assert.is(got.keyPhase, 0);
+    const datagram = new Uint8Array(100);
+    const n = client.protectInto('oneRtt', shortHeader(5), new Uint8Array(20).fill(2), 5, 5, datagram, 10);
+    assert.is(n, 7 + 20 + 16);
+    assert.is(server.unprotect('oneRtt', datagram.subarray(10, 10 + n), 5, 1).payload[19], 2);
+    const initialOut = new Uint8Array(200);
+    client.installInitial(dcid);
+    server.installInitial(dcid);
+    const lh = longHeader(0xc0, 1);
+    const ln = client.protectInto('initial', lh.header, new Uint8Array(30), lh.pnOffset, 1, initialOut);
+    assert.is(server.unprotect('initial', initialOut.subarray(0, ln), lh.pnOffset).packetNumber, 1);
     client.oneRttKeys().initiateKeyUpdate();
     const updated = server.unprotect('oneRtt', client.protect('oneRtt', shortHeader(2), new Uint8Array(20), 5, 2), 5, 1, 10);
     assert.is(updated.keyPhase, 1);

@@ -153,6 +153,23 @@ for (const provider of providers) {
     assert.is(p.sealedCount, 2);
   });
 
+  s('protectInto writes the same packet into a datagram buffer at an offset', () => {
+    const payload = new Uint8Array(ci.payload_length_with_padding);
+    payload.set(hex(ci.crypto_frame));
+    const datagram = new Uint8Array(1300).fill(0xee);
+    const n = keysSender().protectInto(clientHeader, payload, pnOffset, 2, datagram, 50);
+    assert.is(n, 1200);
+    assert.is(toHex(datagram.subarray(50, 1250)), ci.protected_packet);
+    assert.is(datagram[49], 0xee);
+    assert.is(datagram[1250], 0xee);
+    const at0 = new Uint8Array(1200);
+    assert.is(keysSender().protectInto(clientHeader, payload, pnOffset, 2, at0), 1200);
+    assert.is(toHex(at0), ci.protected_packet);
+    throwsCode(() => keysSender().protectInto(clientHeader, payload, pnOffset, 2, datagram, 101), 'BAD_ARGUMENT');
+    throwsCode(() => keysSender().protectInto(clientHeader, payload, pnOffset, 2, datagram, -1), 'BAD_ARGUMENT');
+    throwsCode(() => keysSender().protectInto(clientHeader, payload, pnOffset, 3, datagram, 0), 'BAD_ARGUMENT');
+  });
+
   s('header protection helpers round-trip in place', () => {
     const p = keysSender();
     const packet = p.protect(clientHeader, new Uint8Array(50).fill(7), pnOffset, 2);
