@@ -56,3 +56,5 @@ export * from './wire/extensions/cookie.js';
 export * from './wire/extensions/certificateAuthorities.js';
 export * from './wire/extensions/quicTransportParameters.js';
 export * from './wire/extensions/recordSizeLimit.js';
+export * from './wire/extensions/clientHelloExtensions.js';
+export * from './wire/extensions/serverHelloExtensions.js';

@@ -254,6 +254,7 @@ s('pre_shared_key: rewriting binders in an encoded ClientHello', () => {
   const ch = encodeHandshake(1, body);
   const t = truncatedClientHelloLength(ch);
   assert.is(ch.length - t, bindersLength([32, 48]));
+  throwsAlert(() => rewriteBinders(ch, [bytesOf(48), bytesOf(32)]), 'internal_error', 'same total, swapped lengths');
   rewriteBinders(ch, [bytesOf(32, 9), bytesOf(48, 10)]);
   const back = parsePreSharedKeyClient(requireExtension(parseClientHello(ch.subarray(4)).extensions, X.pre_shared_key, 'CH'));
   assert.equal(back.binders, [bytesOf(32, 9), bytesOf(48, 10)]);
