@@ -13,6 +13,7 @@ import {
   type Hash,
   type KeyObject,
 } from 'node:crypto';
+import { nobleCreateHeaderProtection } from './nobleSymmetric.js';
 import { CryptoError } from './errors.js';
 import {
   AEAD_NONCE_LENGTH,
@@ -181,24 +182,12 @@ class NodeAesHp implements HeaderProtection {
   }
 }
 
-class NodeChaChaHp implements HeaderProtection {
-  readonly algorithm = 'chacha20' as const;
-  readonly sampleLength = HP_SAMPLE_LENGTH;
-  private readonly key: KeyObject;
-  constructor(key: Uint8Array) {
-    this.key = createSecretKey(key);
-  }
-  mask(sample: Uint8Array): Uint8Array {
-    checkSample(sample);
-    // OpenSSL's chacha20 IV is counter (4 bytes LE) ‖ nonce (12 bytes): exactly the QUIC sample (RFC 9001 §5.4.4).
-    const c = createCipheriv('chacha20', this.key, sample.subarray(0, HP_SAMPLE_LENGTH));
-    return c.update(ZEROS5);
-  }
-}
-const ZEROS5 = new Uint8Array(5);
 
-/** A header-protection context for one hp key. */
+/**
+ * A header-protection context for one hp key. ChaCha20 masks use our pure-JS block function: node:crypto would need a
+ * new cipher object per 5-byte mask, which measured ~10x slower (294k/s vs 2.8M/s here).
+ */
 export function nodeCreateHeaderProtection(algorithm: HeaderProtectionAlgorithm, key: Uint8Array): HeaderProtection {
   checkHpKey(algorithm, key);
-  return algorithm === 'chacha20' ? new NodeChaChaHp(key) : new NodeAesHp(algorithm, key);
+  return algorithm === 'chacha20' ? nobleCreateHeaderProtection(algorithm, key) : new NodeAesHp(algorithm, key);
 }
