@@ -1,0 +1,177 @@
+/**
+ * Normalizes {@link TlsEngineOptions} into the engine's working configuration ({@link EngineConfig}); `set(TlsOpt.*)`
+ * edits the same object. Bad option values raise TypeError / RangeError at creation time (programming errors),
+ * never during the handshake.
+ */
+import type { CryptoProvider, KeyExchangeGroup, PrivateKey } from '../crypto/provider.js';
+import { defaultProvider } from '../crypto/default.js';
+import { CIPHER_SUITES, cipherSuiteByCode, cipherSuiteByName, type CipherSuiteParams } from '../keyschedule/cipherSuite.js';
+import { DEFAULT_KEY_SHARES, SUPPORTED_GROUPS, groupByName } from './namedGroups.js';
+import { DEFAULT_SIGNATURE_SCHEMES, signatureSchemeByCode, signatureSchemeByName } from './signatureSchemes.js';
+import type { CertificateVerifier, PemOrDer, SniCallback, TlsEngineOptions, VerifyCallback } from './options.js';
+import { CertRequest, type CertRequestValue, type ExternalPsk, type RawExtension } from './tlsState.js';
+
+/** Our own certificate chain and key, as given (loaded lazily by credentials.ts). */
+export interface CredentialSource {
+  /** Chain, leaf first. */
+  readonly cert: PemOrDer;
+  /** Private key. */
+  readonly key: string | Uint8Array | PrivateKey;
+}
+
+/** The engine's working configuration. */
+export interface EngineConfig {
+  /** Role. */
+  readonly role: 'client' | 'server';
+  /** Crypto provider. */
+  provider: CryptoProvider;
+  /** Clock (ms since the epoch); undefined means certificate validity cannot be checked. */
+  clock: (() => number) | undefined;
+  /** RNG. */
+  random: (length: number) => Uint8Array;
+  /** Cipher suites, preference order. */
+  suites: CipherSuiteParams[];
+  /** Groups, preference order. */
+  groups: KeyExchangeGroup[];
+  /** Client: groups to send shares for in the first ClientHello. */
+  keyShares: KeyExchangeGroup[];
+  /** Signature schemes (codepoints), preference order. */
+  sigalgs: number[];
+  /** ALPN protocols. */
+  alpn: string[];
+  /** Client: server name. */
+  servername: string | undefined;
+  /** Server: SNI callback. */
+  sniCallback: SniCallback | undefined;
+  /** Server: strict SNI. */
+  strictSni: boolean;
+  /** Server: names we serve. */
+  serverNames: string[];
+  /** Verify the peer chain. */
+  rejectUnauthorized: boolean;
+  /** Server: client certificate policy. */
+  certRequest: CertRequestValue;
+  /** Verification override. */
+  verify: VerifyCallback | undefined;
+  /** Replacement chain validation. */
+  certificateVerifier: CertificateVerifier | undefined;
+  /** Key log. */
+  keylog: ((line: string) => void) | undefined;
+  /** QUIC mode. */
+  quic: boolean;
+  /** Our transport parameters. */
+  transportParameters: Uint8Array | undefined;
+  /** Extra extensions. */
+  extensions: RawExtension[];
+  /** External PSKs. */
+  psks: ExternalPsk[];
+  /** Early data. */
+  earlyData: boolean;
+  /** Server: HRR cookie. */
+  hrrCookie: boolean;
+  /** Largest handshake message. */
+  maxHandshakeMessageSize: number;
+  /** Our default credentials (cert + key), if any. */
+  cert: PemOrDer | undefined;
+  /** Our default private key, if any. */
+  key: string | Uint8Array | PrivateKey | undefined;
+  /** Trust anchors. */
+  ca: PemOrDer | undefined;
+}
+
+function list<T>(v: readonly T[] | string | undefined): readonly (T | string)[] | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v.split(/[:,\s]+/).filter((s) => s.length > 0);
+  return v;
+}
+
+/** Parses a cipher suite preference (names or codepoints; a colon-separated string is accepted). */
+export function parseSuites(v: readonly (string | number)[] | string | undefined): CipherSuiteParams[] {
+  const l = list(v);
+  if (l === undefined) return [...CIPHER_SUITES];
+  const out: CipherSuiteParams[] = [];
+  for (const x of l) {
+    const s = typeof x === 'number' ? cipherSuiteByCode(x) : cipherSuiteByName(x);
+    if (s === undefined) throw new RangeError(`unsupported cipher suite ${String(x)}`);
+    if (!out.includes(s)) out.push(s);
+  }
+  if (out.length === 0) throw new RangeError('empty cipher suite list');
+  return out;
+}
+
+/** Parses a group preference. */
+export function parseGroups(v: readonly string[] | string | undefined, fallback: readonly KeyExchangeGroup[]): KeyExchangeGroup[] {
+  const l = list(v);
+  if (l === undefined) return [...fallback];
+  const out: KeyExchangeGroup[] = [];
+  for (const x of l) {
+    const g = groupByName(x);
+    if (g === undefined) throw new RangeError(`unsupported group ${x}`);
+    if (!out.includes(g)) out.push(g);
+  }
+  return out;
+}
+
+/** Parses a signature scheme preference (names or codepoints). */
+export function parseSigalgs(v: readonly (string | number)[] | string | undefined): number[] {
+  const l = list(v);
+  if (l === undefined) return [...DEFAULT_SIGNATURE_SCHEMES];
+  const out: number[] = [];
+  for (const x of l) {
+    const s = typeof x === 'number' ? signatureSchemeByCode(x) : signatureSchemeByName(x);
+    if (s === undefined) throw new RangeError(`unsupported signature scheme ${String(x)}`);
+    if (!out.includes(s.code)) out.push(s.code);
+  }
+  if (out.length === 0) throw new RangeError('empty signature scheme list');
+  return out;
+}
+
+/** Builds the working configuration from the options object. */
+export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOptions = {}): EngineConfig {
+  if (role !== 'client' && role !== 'server') throw new TypeError(`role must be "client" or "server"`);
+  const provider = o.provider ?? defaultProvider();
+  const groups = parseGroups(o.groups as readonly string[] | string | undefined, SUPPORTED_GROUPS);
+  if (groups.length === 0) throw new RangeError('empty group list');
+  let keyShares = o.keyShares === undefined
+    ? DEFAULT_KEY_SHARES.filter((g) => groups.includes(g))
+    : parseGroups(o.keyShares as readonly string[], []);
+  for (const g of keyShares) if (!groups.includes(g)) throw new RangeError(`key share group ${g} is not in groups`);
+  if (keyShares.length === 0) keyShares = [groups[0]];
+  const rejectUnauthorized = o.rejectUnauthorized ?? true;
+  const certRequest = o.certRequest ??
+    (o.requestCert === true ? (rejectUnauthorized ? CertRequest.REQUIRED : CertRequest.OPTIONAL) : CertRequest.NONE);
+  const alpn = [...(o.ALPNProtocols ?? [])];
+  for (const p of alpn) {
+    if (p.length === 0 || p.length > 255) throw new RangeError('ALPN protocol names must be 1..255 bytes');
+  }
+  return {
+    role,
+    provider,
+    clock: o.clock,
+    random: o.rng ?? ((n: number) => provider.randomBytes(n)),
+    suites: parseSuites(o.ciphers),
+    groups,
+    keyShares,
+    sigalgs: parseSigalgs(o.sigalgs),
+    alpn,
+    servername: o.servername,
+    sniCallback: o.SNICallback,
+    strictSni: o.strictSNI ?? false,
+    serverNames: [...(o.serverNames ?? [])],
+    rejectUnauthorized,
+    certRequest,
+    verify: o.verify,
+    certificateVerifier: o.certificateVerifier,
+    keylog: o.keylog,
+    quic: o.quic ?? false,
+    transportParameters: o.transportParameters,
+    extensions: [...(o.extensions ?? [])],
+    psks: [...(o.psks ?? [])],
+    earlyData: o.earlyData ?? false,
+    hrrCookie: o.hrrCookie ?? false,
+    maxHandshakeMessageSize: o.maxHandshakeMessageSize ?? 64 * 1024,
+    cert: o.cert,
+    key: o.key,
+    ca: o.ca,
+  };
+}

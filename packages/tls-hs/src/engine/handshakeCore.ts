@@ -1,0 +1,281 @@
+/**
+ * State and helpers shared by the client and server handshakes: the configuration, transcript, key schedule,
+ * negotiated parameters, secrets (with key log), the handshake-message reassembler and the per-call output.
+ */
+import { TlsAlert } from '../alerts.js';
+import type { KeyExchangeGroup, PrivateKey } from '../crypto/provider.js';
+import type { CipherSuiteParams } from '../keyschedule/cipherSuite.js';
+import { KeySchedule } from '../keyschedule/keySchedule.js';
+import { Transcript } from '../keyschedule/transcript.js';
+import { finishedVerifyData } from '../keyschedule/finishedKey.js';
+import { nextTrafficSecret } from '../keyschedule/trafficKeys.js';
+import { HandshakeType, handshakeTypeName } from '../wire/constants.js';
+import { HandshakeReassembler, encodeHandshake, type HandshakeMessage } from '../wire/handshakeMessage.js';
+import { encodeFinished, parseFinished } from '../wire/finished.js';
+import { encodeCertificate } from '../wire/certificate.js';
+import { certificateVerifySignedContent, encodeCertificateVerify, parseCertificateVerify } from '../wire/certificateVerify.js';
+import { encodeKeyUpdate, parseKeyUpdate } from '../wire/keyUpdate.js';
+import { parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
+import { CryptoError } from '../crypto/errors.js';
+import type { EngineConfig } from './engineConfig.js';
+import { keyLogLine, type KeyLogLabel } from './keyLog.js';
+import { schemeFitsKey, signatureSchemeByCode, type SignatureSchemeInfo } from './signatureSchemes.js';
+import type { PeerIdentity } from './peerVerifier.js';
+import type { EncryptionLevel, SecretName, TlsFlight, TlsStateValue } from './tlsState.js';
+import { TlsState } from './tlsState.js';
+
+const KEYLOG_LABELS: Partial<Record<SecretName, KeyLogLabel>> = {
+  clientEarly: 'CLIENT_EARLY_TRAFFIC_SECRET',
+  earlyExporter: 'EARLY_EXPORTER_SECRET',
+  clientHandshake: 'CLIENT_HANDSHAKE_TRAFFIC_SECRET',
+  serverHandshake: 'SERVER_HANDSHAKE_TRAFFIC_SECRET',
+  clientApplication: 'CLIENT_TRAFFIC_SECRET_0',
+  serverApplication: 'SERVER_TRAFFIC_SECRET_0',
+  exporter: 'EXPORTER_SECRET',
+};
+
+/** A session ticket received from the server (kept for the sessions work). */
+export interface ReceivedTicket {
+  /** The NewSessionTicket message. */
+  readonly ticket: NewSessionTicket;
+  /** The resumption PSK's inputs: resumption master secret at the time of receipt. */
+  readonly resumptionMasterSecret: Uint8Array;
+  /** Suite of the connection. */
+  readonly suite: CipherSuiteParams;
+}
+
+/** Base of {@link ClientHandshake} and {@link ServerHandshake}. */
+export abstract class HandshakeCore {
+  /** Configuration (shared with the public engine object). */
+  readonly config: EngineConfig;
+  /** Current state. */
+  state: TlsStateValue = TlsState.START;
+  /** The level the next incoming handshake bytes belong to. */
+  readLevel: EncryptionLevel = 'initial';
+  /** Negotiated suite. */
+  suite: CipherSuiteParams | undefined;
+  /** Negotiated group. */
+  group: KeyExchangeGroup | undefined;
+  /** Signature scheme of the server's CertificateVerify. */
+  signatureScheme: number | undefined;
+  /** Signature scheme of the client's CertificateVerify (mTLS). */
+  clientSignatureScheme: number | undefined;
+  /** Negotiated ALPN protocol. */
+  alpnProtocol: string | undefined;
+  /** Server name (client: what we sent; server: what the client sent). */
+  serverName: string | undefined;
+  /** Peer certificate chain (DER, leaf first), empty when none. */
+  peerCertificates: Uint8Array[] = [];
+  /** Peer's QUIC transport parameters. */
+  peerTransportParameters: Uint8Array | undefined;
+  /** Peer's extensions from ClientHello / EncryptedExtensions (for callers interested in unknown ones). */
+  peerExtensions: readonly { type: number; data: Uint8Array }[] = [];
+  /** True after a HelloRetryRequest was sent / received. */
+  helloRetried = false;
+  /** ClientHello.random (key log). */
+  clientRandom: Uint8Array | undefined;
+  /** Tickets received (client). */
+  readonly tickets: ReceivedTicket[] = [];
+  /** Secrets derived so far. */
+  protected readonly secrets = new Map<SecretName, Uint8Array>();
+  protected transcript: Transcript;
+  protected ks: KeySchedule | undefined;
+  protected readonly reassembler: HandshakeReassembler;
+  private flights: TlsFlight[] = [];
+
+  constructor(config: EngineConfig) {
+    this.config = config;
+    this.transcript = new Transcript(config.provider);
+    this.reassembler = new HandshakeReassembler({ maxMessageSize: config.maxHandshakeMessageSize });
+  }
+
+  /** Role. */
+  abstract readonly role: 'client' | 'server';
+  /** Produces the first flight for handshake(null) in the START state (client) or continues pending work. */
+  abstract step(): void;
+  /** Handles one complete incoming handshake message. */
+  protected abstract onMessage(msg: HandshakeMessage): void;
+
+  /** Feeds bytes of the current read level and processes every complete message. */
+  feed(bytes: Uint8Array): void {
+    const msgs = this.reassembler.push(bytes);
+    for (let i = 0; i < msgs.length; i++) {
+      const levelBefore = this.readLevel;
+      this.onMessage(msgs[i]);
+      if (this.readLevel !== levelBefore && (i < msgs.length - 1 || this.reassembler.hasPending)) {
+        throw TlsAlert.of('unexpected_message', `handshake data after ${handshakeTypeName(msgs[i].type)} crosses a key change`);
+      }
+      if (this.state === TlsState.PENDING && i < msgs.length - 1) {
+        throw TlsAlert.of('unexpected_message', 'handshake data after the ClientHello');
+      }
+    }
+  }
+
+  /** Takes the output accumulated since the last call. */
+  takeFlights(): TlsFlight[] {
+    const f = this.flights;
+    this.flights = [];
+    return f;
+  }
+
+  /** A secret by name, or undefined if not derived (yet). */
+  secret(name: SecretName): Uint8Array | undefined {
+    return this.secrets.get(name);
+  }
+
+  /** The key schedule (after the suite is known). */
+  get keySchedule(): KeySchedule | undefined {
+    return this.ks;
+  }
+
+  /** Frames and queues a handshake message at `level`; adds it to the transcript; returns the raw bytes. */
+  protected send(level: EncryptionLevel, type: number, body: Uint8Array, transcript = true): Uint8Array {
+    const raw = encodeHandshake(type, body);
+    if (transcript) this.transcript.update(raw);
+    const last = this.flights[this.flights.length - 1];
+    if (last !== undefined && last.level === level) {
+      const merged = new Uint8Array(last.data.length + raw.length);
+      merged.set(last.data);
+      merged.set(raw, last.data.length);
+      this.flights[this.flights.length - 1] = { level, data: merged };
+    } else {
+      this.flights.push({ level, data: raw });
+    }
+    return raw;
+  }
+
+  /** Stores a secret and writes its key log line. */
+  protected setSecret(name: SecretName, value: Uint8Array): void {
+    this.secrets.set(name, value);
+    const label = KEYLOG_LABELS[name];
+    if (label !== undefined && this.config.keylog !== undefined && this.clientRandom !== undefined) {
+      this.config.keylog(keyLogLine(label, this.clientRandom, value));
+    }
+  }
+
+  /** Fixes the suite: chooses the transcript hash and creates the key schedule. */
+  protected chooseSuite(suite: CipherSuiteParams): void {
+    this.suite = suite;
+    this.transcript.setHash(suite.hash);
+    this.ks ??= new KeySchedule(this.config.provider, suite.hash);
+  }
+
+  /** Derives the handshake secrets from the (EC)DHE output; the transcript must end with the ServerHello. */
+  protected deriveHandshakeSecrets(shared: Uint8Array): void {
+    const ks = this.ks!;
+    if (ks.stage === 'init') {
+      ks.early(null);
+      this.setSecret('early', ks.earlySecret!);
+    }
+    this.setSecret('handshake', ks.handshake(shared));
+    const th = this.transcript.digest();
+    this.setSecret('clientHandshake', ks.clientHandshakeTrafficSecret(th));
+    this.setSecret('serverHandshake', ks.serverHandshakeTrafficSecret(th));
+  }
+
+  /** Derives master and application secrets; the transcript must end with the server Finished. */
+  protected deriveApplicationSecrets(): void {
+    const ks = this.ks!;
+    this.setSecret('master', ks.master());
+    const th = this.transcript.digest();
+    this.setSecret('clientApplication', ks.clientApplicationTrafficSecret(th));
+    this.setSecret('serverApplication', ks.serverApplicationTrafficSecret(th));
+    this.setSecret('exporter', ks.exporterMasterSecret(th));
+  }
+
+  /** Derives the resumption master secret; the transcript must end with the client Finished. */
+  protected deriveResumptionSecret(): void {
+    this.setSecret('resumption', this.ks!.resumptionMasterSecret(this.transcript.digest()));
+  }
+
+  /** Builds our Finished (base key = our handshake traffic secret) and sends it. */
+  protected sendFinished(level: EncryptionLevel, baseKey: Uint8Array): void {
+    const vd = finishedVerifyData(this.config.provider, this.suite!.hash, baseKey, this.transcript.digest());
+    this.send(level, HandshakeType.finished, encodeFinished({ verifyData: vd }));
+  }
+
+  /** Checks the peer's Finished in constant time (decrypt_error on mismatch), then adds it to the transcript. */
+  protected receiveFinished(msg: HandshakeMessage, baseKey: Uint8Array): void {
+    const { provider } = this.config;
+    const fin = parseFinished(msg.body, this.suite!.hashLength);
+    const expected = finishedVerifyData(provider, this.suite!.hash, baseKey, this.transcript.digest());
+    if (!provider.timingSafeEqual(expected, fin.verifyData)) throw TlsAlert.of('decrypt_error', 'Finished verify_data mismatch');
+    this.transcript.update(msg.raw);
+  }
+
+  /** Sends Certificate (+ CertificateVerify when `key` is given). */
+  protected sendCertificate(
+    level: EncryptionLevel,
+    context: Uint8Array,
+    chain: readonly Uint8Array[],
+    extensionsForLeaf: readonly { type: number; data: Uint8Array }[] = [],
+  ): void {
+    const entries = chain.map((data, i) => ({ data, extensions: i === 0 ? extensionsForLeaf : [] }));
+    this.send(level, HandshakeType.certificate, encodeCertificate({ requestContext: context, entries }));
+  }
+
+  /** Signs and sends CertificateVerify with `scheme`. */
+  protected sendCertificateVerify(level: EncryptionLevel, key: PrivateKey, scheme: SignatureSchemeInfo): void {
+    const content = certificateVerifySignedContent(this.transcript.digest(), this.role);
+    const signature = this.config.provider.sign(key, scheme.params, content);
+    this.send(level, HandshakeType.certificate_verify, encodeCertificateVerify({ scheme: scheme.code, signature }));
+  }
+
+  /**
+   * Verifies the peer's CertificateVerify against the leaf key: the scheme must be one we offered (illegal_parameter)
+   * and fit the key; a bad signature → decrypt_error. Adds the message to the transcript. Returns the scheme.
+   */
+  protected receiveCertificateVerify(msg: HandshakeMessage, peer: PeerIdentity, offered: readonly number[]): number {
+    const cv = parseCertificateVerify(msg.body);
+    const scheme = signatureSchemeByCode(cv.scheme);
+    if (scheme === undefined || !offered.includes(cv.scheme)) {
+      throw TlsAlert.of('illegal_parameter', `CertificateVerify with a signature scheme we did not offer (0x${cv.scheme.toString(16)})`);
+    }
+    if (!schemeFitsKey(scheme, peer.publicKey)) {
+      throw TlsAlert.of('illegal_parameter', `CertificateVerify scheme ${scheme.name} does not fit the ${peer.publicKey.type} key`);
+    }
+    const peerRole = this.role === 'client' ? 'server' : 'client';
+    const content = certificateVerifySignedContent(this.transcript.digest(), peerRole);
+    try {
+      this.config.provider.verify(peer.publicKey, scheme.params, content, cv.signature);
+    } catch (e) {
+      if (e instanceof CryptoError) throw TlsAlert.of('decrypt_error', 'CertificateVerify signature does not verify', e);
+      throw e;
+    }
+    this.transcript.update(msg.raw);
+    return cv.scheme;
+  }
+
+  /**
+   * Post-handshake messages (RFC 8446 §4.6) once CONNECTED: NewSessionTicket (client; stored), KeyUpdate (TLS only;
+   * QUIC forbids it → unexpected_message). Anything else → unexpected_message.
+   */
+  protected onPostHandshake(msg: HandshakeMessage): void {
+    if (msg.type === HandshakeType.new_session_ticket && this.role === 'client') {
+      const ticket = parseNewSessionTicket(msg.body);
+      this.tickets.push({ ticket, resumptionMasterSecret: this.secrets.get('resumption')!, suite: this.suite! });
+      return;
+    }
+    if (msg.type === HandshakeType.key_update && !this.config.quic) {
+      const ku = parseKeyUpdate(msg.body);
+      this.updatePeerTrafficSecret();
+      if (ku.updateRequested) this.sendKeyUpdate(false);
+      return;
+    }
+    throw TlsAlert.of('unexpected_message', `${handshakeTypeName(msg.type)} after the handshake`);
+  }
+
+  /** Sends a KeyUpdate and moves our write secret forward (TLS over TCP only). */
+  sendKeyUpdate(requestPeer: boolean): void {
+    if (this.config.quic) throw TlsAlert.of('internal_error', 'QUIC does not use TLS KeyUpdate');
+    if (this.state !== TlsState.CONNECTED) throw TlsAlert.of('internal_error', 'KeyUpdate before the handshake completed');
+    this.send('application', HandshakeType.key_update, encodeKeyUpdate({ updateRequested: requestPeer }), false);
+    const name: SecretName = this.role === 'client' ? 'clientApplication' : 'serverApplication';
+    this.secrets.set(name, nextTrafficSecret(this.config.provider, this.suite!, this.secrets.get(name)!));
+  }
+
+  private updatePeerTrafficSecret(): void {
+    const name: SecretName = this.role === 'client' ? 'serverApplication' : 'clientApplication';
+    this.secrets.set(name, nextTrafficSecret(this.config.provider, this.suite!, this.secrets.get(name)!));
+  }
+}

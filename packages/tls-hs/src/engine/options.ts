@@ -1,0 +1,111 @@
+/**
+ * The options object of `createTlsEngine(role, options)`: node:tls names (key, cert, ca, ALPNProtocols, servername,
+ * SNICallback, rejectUnauthorized, requestCert, ...) plus the sans-IO inputs (clock, rng, provider) and QUIC mode.
+ * Everything here maps onto the same engine state as `set(TlsOpt.*, value)`.
+ */
+import type { CryptoProvider, KeyExchangeGroup, PrivateKey, PublicKey } from '../crypto/provider.js';
+import type { CertRequestValue, ExternalPsk, RawExtension } from './tlsState.js';
+
+/** Certificate or key material: DER bytes, PEM text, or a list of either. */
+export type PemOrDer = string | Uint8Array | readonly (string | Uint8Array)[];
+
+/** A certificate chain with its private key (what an SNICallback selects). */
+export interface TlsCredentials {
+  /** Certificate chain, leaf first (PEM text with several blocks, or DER certificates). */
+  readonly cert: PemOrDer;
+  /** The leaf's private key (PEM, DER, or an imported PrivateKey). */
+  readonly key: string | Uint8Array | PrivateKey;
+}
+
+/** What an SNICallback returns: credentials for that name, or null to keep the default ones. */
+export type SniResult = TlsCredentials | null | undefined;
+
+/**
+ * Server name callback: called with the client's SNI host name (or '' when the client sent none). May be async.
+ * Throwing (or rejecting) aborts the handshake with unrecognized_name.
+ */
+export type SniCallback = (serverName: string) => SniResult | Promise<SniResult>;
+
+/**
+ * Certificate verification override: called after path validation with the error (null when valid) and the peer
+ * chain (DER, leaf first). Return true to accept, false to reject (keeps / raises the alert).
+ */
+export type VerifyCallback = (error: Error | null, chain: readonly Uint8Array[]) => boolean;
+
+/**
+ * Replaces certificate-chain validation: gets the peer chain (DER, leaf first) and returns the leaf's public key,
+ * or throws a TlsAlert. Useful for raw public keys, pinning, or tests.
+ */
+export type CertificateVerifier = (request: {
+  /** The chain as sent, leaf first. */
+  readonly chain: readonly Uint8Array[];
+  /** What the peer authenticates as. */
+  readonly purpose: 'serverAuth' | 'clientAuth';
+  /** Host name or IP the client expects (server authentication only). */
+  readonly hostname: string | undefined;
+  /** Validation time, from the engine's clock. */
+  readonly now: Date | undefined;
+  /** Crypto provider. */
+  readonly provider: CryptoProvider;
+}) => PublicKey;
+
+/** Options of a TLS engine. All optional; defaults in parentheses. */
+export interface TlsEngineOptions {
+  /** Crypto provider (the default node:crypto provider). */
+  readonly provider?: CryptoProvider;
+  /** Clock in milliseconds since the epoch, for certificate validity. Required when certificates are validated. */
+  readonly clock?: () => number;
+  /** Random bytes (provider.randomBytes). Tests inject a deterministic one. */
+  readonly rng?: (length: number) => Uint8Array;
+
+  /** Our private key. */
+  readonly key?: string | Uint8Array | PrivateKey;
+  /** Our certificate chain, leaf first. */
+  readonly cert?: PemOrDer;
+  /** Trust anchors for the peer's chain. */
+  readonly ca?: PemOrDer;
+  /** Client: the server's host name for SNI and certificate checks (IP literals: no SNI, IP SAN check). */
+  readonly servername?: string;
+  /** Server: select credentials by SNI (may be async). */
+  readonly SNICallback?: SniCallback;
+  /** Server: fail with unrecognized_name when the client's SNI matches none of `serverNames` / SNICallback refuses. */
+  readonly strictSNI?: boolean;
+  /** Server: the names this server answers for (used with strictSNI). */
+  readonly serverNames?: readonly string[];
+  /** ALPN protocols in preference order (client: offered; server: accepted, server preference wins). */
+  readonly ALPNProtocols?: readonly string[];
+  /** Verify the peer's certificate chain against `ca` (true). */
+  readonly rejectUnauthorized?: boolean;
+  /** Server: ask for a client certificate (false); with rejectUnauthorized it becomes required. */
+  readonly requestCert?: boolean;
+  /** Server: explicit client-certificate policy (overrides requestCert). */
+  readonly certRequest?: CertRequestValue;
+  /** Verification override hook. */
+  readonly verify?: VerifyCallback;
+  /** Replaces chain validation entirely (see {@link CertificateVerifier}). */
+  readonly certificateVerifier?: CertificateVerifier;
+  /** Cipher suites by IANA name or codepoint, preference order (all three). */
+  readonly ciphers?: readonly (string | number)[] | string;
+  /** Groups by name, preference order (X25519MLKEM768, x25519, secp256r1, secp384r1). */
+  readonly groups?: readonly (KeyExchangeGroup | string)[] | string;
+  /** Client: the groups to send key shares for (X25519MLKEM768 and x25519, filtered by `groups`). */
+  readonly keyShares?: readonly (KeyExchangeGroup | string)[];
+  /** Signature schemes by name or codepoint, preference order. */
+  readonly sigalgs?: readonly (string | number)[] | string;
+  /** NSS key log callback: one line per secret, no newline. */
+  readonly keylog?: (line: string) => void;
+  /** QUIC mode: transport parameters required, empty session id, no middlebox compatibility. */
+  readonly quic?: boolean;
+  /** Our QUIC transport parameters (encoded), sent as extension 0x39. */
+  readonly transportParameters?: Uint8Array;
+  /** Extra extensions to send in ClientHello / EncryptedExtensions. */
+  readonly extensions?: readonly RawExtension[];
+  /** External PSKs (sessions work). */
+  readonly psks?: readonly ExternalPsk[];
+  /** Early data flag (sessions work). */
+  readonly earlyData?: boolean;
+  /** Server: send a cookie in HelloRetryRequest and require it back (false). */
+  readonly hrrCookie?: boolean;
+  /** Largest handshake message accepted (64 KiB). */
+  readonly maxHandshakeMessageSize?: number;
+}

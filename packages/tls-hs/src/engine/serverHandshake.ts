@@ -1,0 +1,388 @@
+/**
+ * The server side of the TLS 1.3 handshake (RFC 8446 §2, §4): ClientHello → ServerHello [RCVD] (or
+ * HelloRetryRequest [START]) → handshake(null): EncryptedExtensions, CertificateRequest?, Certificate,
+ * CertificateVerify, Finished [WAIT] → client Certificate?, CertificateVerify?, Finished [CONNECTED].
+ * An asynchronous SNICallback parks the handshake in PENDING until its promise settles.
+ */
+import { TlsAlert } from '../alerts.js';
+import { CryptoError } from '../crypto/errors.js';
+import type { KeyExchangeGroup } from '../crypto/provider.js';
+import type { CipherSuiteParams } from '../keyschedule/cipherSuite.js';
+import { HandshakeType, ExtensionType, ProtocolVersion, LEGACY_VERSION, handshakeTypeName } from '../wire/constants.js';
+import type { HandshakeMessage } from '../wire/handshakeMessage.js';
+import { parseClientHello, type ClientHello } from '../wire/clientHello.js';
+import { encodeServerHello, HELLO_RETRY_REQUEST_RANDOM } from '../wire/serverHello.js';
+import { encodeEncryptedExtensions } from '../wire/encryptedExtensions.js';
+import { parseCertificate as parseCertificateMessage } from '../wire/certificate.js';
+import { encodeCertificateRequest } from '../wire/certificateRequest.js';
+import { findExtension, type Extension } from '../wire/extensions/extensionList.js';
+import { checkExtensions } from '../wire/extensions/extensionRules.js';
+import { parseServerName } from '../wire/extensions/serverName.js';
+import { parseSupportedGroups } from '../wire/extensions/supportedGroups.js';
+import { encodeSignatureAlgorithms, parseSignatureAlgorithms, parseSignatureAlgorithmsCert } from '../wire/extensions/signatureAlgorithms.js';
+import { encodeAlpn, parseAlpn } from '../wire/extensions/applicationLayerProtocolNegotiation.js';
+import { encodeSupportedVersionsServer, parseSupportedVersionsClient } from '../wire/extensions/supportedVersions.js';
+import { encodeKeyShareHelloRetryRequest, encodeKeyShareServer, parseKeyShareClient, type KeyShareEntry } from '../wire/extensions/keyShare.js';
+import { encodeCookie, parseCookie } from '../wire/extensions/cookie.js';
+import { quicTransportParametersExtension, quicTransportParametersOf } from '../wire/extensions/quicTransportParameters.js';
+import type { EngineConfig } from './engineConfig.js';
+import { HandshakeCore } from './handshakeCore.js';
+import { groupByCode, groupCode } from './namedGroups.js';
+import { chooseSignatureScheme, type SignatureSchemeInfo } from './signatureSchemes.js';
+import { loadCredentials, type LoadedCredentials } from './credentials.js';
+import { verifyPeerCertificates, type PeerIdentity } from './peerVerifier.js';
+import type { SniResult } from './options.js';
+import { CertRequest, TlsState } from './tlsState.js';
+
+type ServerStage =
+  | 'wait_ch'
+  | 'wait_ch2'
+  | 'sni'
+  | 'negotiated'
+  | 'wait_cert'
+  | 'wait_cv'
+  | 'wait_finished'
+  | 'connected';
+
+/** What the ClientHello processing decided before credentials are chosen. */
+interface Negotiation {
+  readonly ch: ClientHello;
+  readonly raw: Uint8Array;
+  readonly suite: CipherSuiteParams;
+  readonly group: KeyExchangeGroup;
+  readonly share: KeyShareEntry;
+  readonly sigalgs: number[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+function isThenable(v: unknown): v is PromiseLike<SniResult> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Server handshake state machine. */
+export class ServerHandshake extends HandshakeCore {
+  /** Role. */
+  readonly role = 'server' as const;
+  /** Settles when a pending SNICallback has settled (resolved immediately otherwise). */
+  ready: Promise<void> = Promise.resolve();
+  private stage: ServerStage = 'wait_ch';
+  private hrrGroup: number | undefined;
+  private cookie: Uint8Array | undefined;
+  private negotiation: Negotiation | undefined;
+  private sniOutcome: { done: boolean; value?: SniResult; error?: unknown } | undefined;
+  private credentials: LoadedCredentials | undefined;
+  private scheme: SignatureSchemeInfo | undefined;
+  private sentCertRequest = false;
+  private peer: PeerIdentity | undefined;
+  private ackServerName = false;
+
+  constructor(config: EngineConfig) {
+    super(config);
+  }
+
+  /** handshake(null): resume after a pending SNICallback, or send the flight after the ServerHello. */
+  step(): void {
+    if (this.stage === 'sni') {
+      if (this.sniOutcome !== undefined && !this.sniOutcome.done) return;
+      this.finishHello();
+      return;
+    }
+    if (this.stage === 'negotiated') {
+      this.sendServerFlight();
+      return;
+    }
+    if (this.stage === 'wait_ch' || this.stage === 'wait_ch2') return; // nothing to send yet
+    throw TlsAlert.of('internal_error', `server handshake(null) in stage ${this.stage}`);
+  }
+
+  /** Before processing input in RCVD, the flight must go out first (the caller skipped handshake(null)). */
+  flushBeforeInput(): void {
+    if (this.stage === 'negotiated') this.sendServerFlight();
+  }
+
+  protected onMessage(msg: HandshakeMessage): void {
+    switch (this.stage) {
+      case 'wait_ch':
+      case 'wait_ch2':
+        return this.expect(msg, HandshakeType.client_hello, () => this.onClientHello(msg));
+      case 'wait_cert':
+        return this.expect(msg, HandshakeType.certificate, () => this.onCertificate(msg));
+      case 'wait_cv':
+        return this.expect(msg, HandshakeType.certificate_verify, () => this.onCertificateVerify(msg));
+      case 'wait_finished':
+        return this.expect(msg, HandshakeType.finished, () => this.onFinished(msg));
+      case 'connected':
+        return this.onPostHandshake(msg);
+      default:
+        throw TlsAlert.of('unexpected_message', `${handshakeTypeName(msg.type)} while the server is ${this.stage}`);
+    }
+  }
+
+  private expect(msg: HandshakeMessage, type: number, fn: () => void): void {
+    if (msg.type !== type) {
+      throw TlsAlert.of('unexpected_message', `expected ${handshakeTypeName(type)}, got ${handshakeTypeName(msg.type)}`);
+    }
+    fn();
+  }
+
+  private onClientHello(msg: HandshakeMessage): void {
+    const c = this.config;
+    const ch = parseClientHello(msg.body);
+    const sv = findExtension(ch.extensions, ExtensionType.supported_versions);
+    if (sv === undefined || !parseSupportedVersionsClient(sv.data).includes(ProtocolVersion.TLS1_3)) {
+      throw TlsAlert.of('protocol_version', 'client does not offer TLS 1.3');
+    }
+    checkExtensions(ch.extensions, 'CH');
+    if (c.quic && ch.legacySessionId.length !== 0) {
+      throw TlsAlert.of('illegal_parameter', 'QUIC ClientHello with a non-empty legacy_session_id');
+    }
+    this.peerExtensions = ch.extensions;
+    this.clientRandom = ch.random.slice();
+
+    // cipher suite: server preference
+    const suite = c.suites.find((s) => ch.cipherSuites.includes(s.code));
+    if (suite === undefined) throw TlsAlert.of('handshake_failure', 'no cipher suite in common');
+
+    // groups and shares (RFC 8446 §9.2: supported_groups and key_share go together)
+    const sgExt = findExtension(ch.extensions, ExtensionType.supported_groups);
+    const ksExt = findExtension(ch.extensions, ExtensionType.key_share);
+    const saExt = findExtension(ch.extensions, ExtensionType.signature_algorithms);
+    if (sgExt === undefined || ksExt === undefined) {
+      throw TlsAlert.of('missing_extension', 'ClientHello without supported_groups/key_share (PSK-only is not supported)');
+    }
+    if (saExt === undefined) throw TlsAlert.of('missing_extension', 'ClientHello without signature_algorithms');
+    const clientGroups = parseSupportedGroups(sgExt.data);
+    const shares = parseKeyShareClient(ksExt.data);
+    for (const s of shares) {
+      if (!clientGroups.includes(s.group)) throw TlsAlert.of('illegal_parameter', 'key_share for a group not in supported_groups');
+    }
+    const sigalgs = parseSignatureAlgorithms(saExt.data);
+    const sacExt = findExtension(ch.extensions, ExtensionType.signature_algorithms_cert);
+    if (sacExt !== undefined) parseSignatureAlgorithmsCert(sacExt.data);
+
+    if (this.stage === 'wait_ch2') {
+      if (this.suite !== suite) throw TlsAlert.of('illegal_parameter', 'second ClientHello changed the cipher suite choice');
+      if (this.hrrGroup !== undefined && (shares.length !== 1 || shares[0].group !== this.hrrGroup)) {
+        throw TlsAlert.of('illegal_parameter', 'second ClientHello does not carry exactly the requested key share');
+      }
+      const ck = findExtension(ch.extensions, ExtensionType.cookie);
+      if (this.cookie !== undefined) {
+        if (ck === undefined) throw TlsAlert.of('missing_extension', 'second ClientHello without the cookie');
+        if (!c.provider.timingSafeEqual(parseCookie(ck.data), this.cookie)) {
+          throw TlsAlert.of('illegal_parameter', 'second ClientHello echoes a different cookie');
+        }
+      }
+    }
+
+    // choose the group: the most preferred of ours the client sent a share for; else HRR for the most preferred
+    // group both support
+    let chosen: { group: KeyExchangeGroup; share: KeyShareEntry } | undefined;
+    for (const g of c.groups) {
+      const share = shares.find((s) => s.group === groupCode(g));
+      if (share !== undefined) {
+        chosen = { group: g, share };
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      const g = c.groups.find((x) => clientGroups.includes(groupCode(x)));
+      if (g === undefined) throw TlsAlert.of('handshake_failure', 'no key exchange group in common');
+      if (this.stage === 'wait_ch2') throw TlsAlert.of('illegal_parameter', 'second ClientHello still without a usable share');
+      this.sendHelloRetryRequest(ch, msg.raw, suite, groupCode(g));
+      return;
+    }
+
+    // QUIC transport parameters are mandatory in QUIC mode (RFC 9001 §8.2)
+    if (c.quic) this.peerTransportParameters = quicTransportParametersOf(ch.extensions).slice();
+
+    // ALPN (RFC 7301 §3.2; RFC 9001 §8.1)
+    const alpnExt = findExtension(ch.extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (alpnExt !== undefined && c.alpn.length > 0) {
+      const offered = parseAlpn(alpnExt.data);
+      const p = c.alpn.find((x) => offered.includes(x));
+      if (p === undefined) throw TlsAlert.of('no_application_protocol', `none of the client's ALPN protocols is served`);
+      this.alpnProtocol = p;
+    } else if (alpnExt === undefined && c.quic && c.alpn.length > 0) {
+      throw TlsAlert.of('no_application_protocol', 'QUIC client offered no application protocol');
+    }
+
+    // SNI
+    const sniExt = findExtension(ch.extensions, ExtensionType.server_name);
+    this.serverName = sniExt === undefined ? undefined : parseServerName(sniExt.data).toLowerCase();
+
+    this.negotiation = { ch, raw: msg.raw, suite, group: chosen.group, share: chosen.share, sigalgs };
+    this.stage = 'sni';
+    if (c.sniCallback !== undefined) {
+      let r: SniResult | PromiseLike<SniResult>;
+      try {
+        r = c.sniCallback(this.serverName ?? '');
+      } catch (e) {
+        throw TlsAlert.of('unrecognized_name', `SNICallback refused "${this.serverName ?? ''}"`, e);
+      }
+      if (isThenable(r)) {
+        const outcome: { done: boolean; value?: SniResult; error?: unknown } = { done: false };
+        this.sniOutcome = outcome;
+        this.ready = Promise.resolve(r).then(
+          (value) => {
+            outcome.done = true;
+            outcome.value = value;
+          },
+          (error: unknown) => {
+            outcome.done = true;
+            outcome.error = error ?? new Error('SNICallback rejected');
+          },
+        );
+        this.state = TlsState.PENDING;
+        return;
+      }
+      this.sniOutcome = { done: true, value: r };
+    }
+    this.finishHello();
+  }
+
+  /** After SNI: choose credentials, answer the key share, send the ServerHello. */
+  private finishHello(): void {
+    const c = this.config;
+    const n = this.negotiation!;
+    const outcome = this.sniOutcome;
+    this.sniOutcome = undefined;
+    if (outcome?.error !== undefined) {
+      throw TlsAlert.of('unrecognized_name', `SNICallback refused "${this.serverName ?? ''}"`, outcome.error);
+    }
+    const fromSni = outcome?.value ?? undefined;
+    if (c.strictSni && this.serverName !== undefined && fromSni === undefined && !c.serverNames.includes(this.serverName)) {
+      throw TlsAlert.of('unrecognized_name', `no certificate for "${this.serverName}"`);
+    }
+    this.ackServerName = this.serverName !== undefined;
+    const candidates: LoadedCredentials[] = [];
+    if (fromSni !== undefined && fromSni !== null) candidates.push(loadCredentials(c.provider, fromSni.cert, fromSni.key));
+    if (c.cert !== undefined && c.key !== undefined) candidates.push(loadCredentials(c.provider, c.cert, c.key));
+    if (candidates.length === 0) throw TlsAlert.of('internal_error', 'server has no certificate');
+    for (const cand of candidates) {
+      const s = chooseSignatureScheme(cand.key, n.sigalgs, c.sigalgs);
+      if (s !== undefined) {
+        this.credentials = cand;
+        this.scheme = s;
+        break;
+      }
+    }
+    if (this.credentials === undefined) {
+      throw TlsAlert.of('handshake_failure', 'no certificate fits the client\'s signature_algorithms');
+    }
+
+    let response;
+    try {
+      response = c.provider.respondKeyShare(n.group, n.share.keyExchange);
+    } catch (e) {
+      if (e instanceof CryptoError) throw TlsAlert.of('illegal_parameter', `invalid client key share: ${e.message}`, e);
+      throw e;
+    }
+    this.group = n.group;
+    if (this.suite === undefined) this.chooseSuite(n.suite);
+    this.transcript.update(n.raw);
+    const ext: Extension[] = [
+      { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
+      { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: groupCode(n.group), keyExchange: response.publicKey }) },
+    ];
+    const sh = {
+      legacyVersion: LEGACY_VERSION,
+      random: c.random(32),
+      legacySessionIdEcho: n.ch.legacySessionId,
+      cipherSuite: n.suite.code,
+      extensions: ext,
+    };
+    this.send('initial', HandshakeType.server_hello, encodeServerHello(sh));
+    this.deriveHandshakeSecrets(response.sharedSecret);
+    this.negotiation = undefined;
+    this.readLevel = 'handshake';
+    this.stage = 'negotiated';
+    this.state = TlsState.RCVD;
+  }
+
+  private sendHelloRetryRequest(ch: ClientHello, raw: Uint8Array, suite: CipherSuiteParams, group: number): void {
+    this.chooseSuite(suite);
+    this.transcript.update(raw);
+    this.transcript.replaceWithMessageHash();
+    const ext: Extension[] = [
+      { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
+      { type: ExtensionType.key_share, data: encodeKeyShareHelloRetryRequest(group) },
+    ];
+    if (this.config.hrrCookie) {
+      this.cookie = this.config.random(32);
+      ext.push({ type: ExtensionType.cookie, data: encodeCookie(this.cookie) });
+    }
+    const hrr = {
+      legacyVersion: LEGACY_VERSION,
+      random: HELLO_RETRY_REQUEST_RANDOM,
+      legacySessionIdEcho: ch.legacySessionId,
+      cipherSuite: suite.code,
+      extensions: ext,
+    };
+    this.send('initial', HandshakeType.server_hello, encodeServerHello(hrr));
+    this.hrrGroup = group;
+    this.helloRetried = true;
+    this.stage = 'wait_ch2';
+    this.state = TlsState.START;
+  }
+
+  private sendServerFlight(): void {
+    const c = this.config;
+    const ext: Extension[] = [];
+    if (this.ackServerName) ext.push({ type: ExtensionType.server_name, data: EMPTY });
+    if (this.alpnProtocol !== undefined) {
+      ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([this.alpnProtocol]) });
+    }
+    if (c.quic) {
+      if (c.transportParameters === undefined) throw TlsAlert.of('internal_error', 'QUIC mode needs transportParameters');
+      ext.push(quicTransportParametersExtension(c.transportParameters));
+    }
+    for (const e of c.extensions) {
+      if (!ext.some((x) => x.type === e.type)) ext.push(e);
+    }
+    this.send('handshake', HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: ext }));
+    if (c.certRequest !== CertRequest.NONE) {
+      const crExt = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) }];
+      this.send('handshake', HandshakeType.certificate_request, encodeCertificateRequest({ requestContext: EMPTY, extensions: crExt }));
+      this.sentCertRequest = true;
+    }
+    this.sendCertificate('handshake', EMPTY, this.credentials!.chain);
+    this.sendCertificateVerify('handshake', this.credentials!.key, this.scheme!);
+    this.signatureScheme = this.scheme!.code;
+    this.sendFinished('handshake', this.secrets.get('serverHandshake')!);
+    this.deriveApplicationSecrets();
+    this.stage = this.sentCertRequest ? 'wait_cert' : 'wait_finished';
+    this.state = TlsState.WAIT;
+  }
+
+  private onCertificate(msg: HandshakeMessage): void {
+    const cert = parseCertificateMessage(msg.body);
+    if (cert.requestContext.length !== 0) throw TlsAlert.of('illegal_parameter', 'client Certificate with a wrong context');
+    for (const e of cert.entries) checkExtensions(e.extensions, 'CT', new Set());
+    this.transcript.update(msg.raw);
+    if (cert.entries.length === 0) {
+      if (this.config.certRequest === CertRequest.REQUIRED) {
+        throw TlsAlert.of('certificate_required', 'client sent no certificate');
+      }
+      this.stage = 'wait_finished';
+      return;
+    }
+    const chain = cert.entries.map((e) => e.data.slice());
+    this.peerCertificates = chain;
+    this.peer = verifyPeerCertificates(this.config, chain, 'clientAuth', undefined);
+    this.stage = 'wait_cv';
+  }
+
+  private onCertificateVerify(msg: HandshakeMessage): void {
+    this.clientSignatureScheme = this.receiveCertificateVerify(msg, this.peer!, this.config.sigalgs);
+    this.stage = 'wait_finished';
+  }
+
+  private onFinished(msg: HandshakeMessage): void {
+    this.receiveFinished(msg, this.secrets.get('clientHandshake')!);
+    this.deriveResumptionSecret();
+    this.readLevel = 'application';
+    this.stage = 'connected';
+    this.state = TlsState.CONNECTED;
+  }
+}
