@@ -134,6 +134,9 @@ export class ServerHandshake extends HandshakeCore {
       throw TlsAlert.of('protocol_version', 'client does not offer TLS 1.3');
     }
     checkExtensions(ch.extensions, 'CH');
+    // QUIC transport parameters are mandatory in QUIC mode (RFC 9001 §8.2)
+    if (c.quic) this.peerTransportParameters = quicTransportParametersOf(ch.extensions).slice();
+    // RFC 9001 §8.4: a QUIC ClientHello has an empty legacy_session_id
     if (c.quic && ch.legacySessionId.length !== 0) {
       throw TlsAlert.of('illegal_parameter', 'QUIC ClientHello with a non-empty legacy_session_id');
     }
@@ -192,9 +195,6 @@ export class ServerHandshake extends HandshakeCore {
       this.sendHelloRetryRequest(ch, msg.raw, suite, groupCode(g));
       return;
     }
-
-    // QUIC transport parameters are mandatory in QUIC mode (RFC 9001 §8.2)
-    if (c.quic) this.peerTransportParameters = quicTransportParametersOf(ch.extensions).slice();
 
     // ALPN (RFC 7301 §3.2; RFC 9001 §8.1)
     const alpnExt = findExtension(ch.extensions, ExtensionType.application_layer_protocol_negotiation);
