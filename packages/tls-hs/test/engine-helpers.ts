@@ -4,7 +4,7 @@ import { TlsAlert } from '../src/alerts.js';
 import { createNodeProvider } from '../src/crypto/node.js';
 import type { KeyType, PrivateKey, PublicKey } from '../src/crypto/provider.js';
 import { TlsEngine } from '../src/engine/tlsEngine.js';
-import { TlsState, type EncryptionLevel, type HandshakeResult } from '../src/engine/tlsState.js';
+import { TlsState, type EncryptionLevel, type HandshakeResult, type TlsFlight } from '../src/engine/tlsState.js';
 import type { CertificateVerifier } from '../src/engine/options.js';
 
 /** The provider used by the engine tests. */
@@ -78,7 +78,7 @@ function deliver(engine: TlsEngine, data: Uint8Array, chunk: number): HandshakeR
  */
 export async function runHandshake(client: TlsEngine, server: TlsEngine, opt: DriveOptions = {}): Promise<void> {
   const chunk = opt.chunk ?? Number.MAX_SAFE_INTEGER;
-  let toServer = client.handshake(null).flights;
+  let toServer: TlsFlight[] = [...client.handshake(null).flights];
   opt.trace?.push(['client', client.state]);
   for (let round = 0; round < 10; round++) {
     const toClient: { level: EncryptionLevel; data: Uint8Array }[] = [];
