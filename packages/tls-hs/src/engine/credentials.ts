@@ -5,6 +5,7 @@
 import { TlsAlert } from '../alerts.js';
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { PemOrDer } from './options.js';
+import { loadCertificates, loadPrivateKeyDer } from '../x509/pem.js';
 
 /** A usable chain + key. */
 export interface LoadedCredentials {
@@ -14,8 +15,16 @@ export interface LoadedCredentials {
   readonly key: PrivateKey;
 }
 
-const keyCache = new WeakMap<object, PrivateKey>();
-const pemKeyCache = new Map<string, PrivateKey>();
+const caches = new WeakMap<CryptoProvider, { der: WeakMap<object, PrivateKey>; pem: Map<string, PrivateKey> }>();
+
+function cacheOf(provider: CryptoProvider): { der: WeakMap<object, PrivateKey>; pem: Map<string, PrivateKey> } {
+  let c = caches.get(provider);
+  if (c === undefined) {
+    c = { der: new WeakMap(), pem: new Map() };
+    caches.set(provider, c);
+  }
+  return c;
+}
 
 function isPrivateKey(v: unknown): v is PrivateKey {
   return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && 'publicKey' in v && 'pkcs8' in v;
@@ -23,34 +32,24 @@ function isPrivateKey(v: unknown): v is PrivateKey {
 
 /** Loads a certificate chain: DER bytes, PEM text (several blocks), or a list of either. */
 export function loadChain(cert: PemOrDer): Uint8Array[] {
-  const items = typeof cert === 'string' || cert instanceof Uint8Array ? [cert] : cert;
-  const out: Uint8Array[] = [];
-  for (const item of items) {
-    if (typeof item === 'string') out.push(...pemBlocks(item, 'CERTIFICATE'));
-    else out.push(item);
-  }
+  const out = loadCertificates(cert);
   if (out.length === 0) throw TlsAlert.of('internal_error', 'empty certificate chain');
   return out;
 }
 
-/** Loads a private key: an imported key, DER bytes, or PEM text. */
+/** Loads a private key: an imported key, DER bytes (PKCS#8, SEC1, PKCS#1) or PEM text; cached per input. */
 export function loadPrivateKey(provider: CryptoProvider, key: string | Uint8Array | PrivateKey): PrivateKey {
   if (isPrivateKey(key)) return key;
-  if (typeof key === 'string') {
-    let k = pemKeyCache.get(key);
-    if (k === undefined) {
-      const blocks = pemBlocks(key, 'PRIVATE KEY');
-      if (blocks.length !== 1) throw TlsAlert.of('internal_error', 'expected exactly one PEM private key');
-      k = provider.importPrivateKey(blocks[0]);
-      if (pemKeyCache.size > 64) pemKeyCache.clear();
-      pemKeyCache.set(key, k);
-    }
-    return k;
-  }
-  let k = keyCache.get(key);
+  const { der: keyCache, pem: pemKeyCache } = cacheOf(provider);
+  let k = typeof key === 'string' ? pemKeyCache.get(key) : keyCache.get(key);
   if (k === undefined) {
-    k = provider.importPrivateKey(key);
-    keyCache.set(key, k);
+    k = provider.importPrivateKey(loadPrivateKeyDer(key).der);
+    if (typeof key === 'string') {
+      if (pemKeyCache.size >= 64) pemKeyCache.clear();
+      pemKeyCache.set(key, k);
+    } else {
+      keyCache.set(key, k);
+    }
   }
   return k;
 }
@@ -64,13 +63,3 @@ export function loadCredentials(
   return { chain: loadChain(cert), key: loadPrivateKey(provider, key) };
 }
 
-/** PEM blocks whose label ends with `labelSuffix` ("CERTIFICATE", "PRIVATE KEY"), decoded. */
-function pemBlocks(text: string, labelSuffix: string): Uint8Array[] {
-  return decodePemBlocks(text).filter((b) => b.label.endsWith(labelSuffix)).map((b) => b.der);
-}
-
-/** Placeholder until x509/pem.ts is used: filled in below. */
-function decodePemBlocks(text: string): { label: string; der: Uint8Array }[] {
-  void text;
-  throw TlsAlert.of('internal_error', 'PEM input needs x509/pem.ts');
-}
