@@ -62,9 +62,9 @@ export class ClientHandshake extends HandshakeCore {
     super(config);
   }
 
-  /** handshake(null): produce the ClientHello (only valid once, in START). */
+  /** handshake(null): produce the ClientHello (first call); later calls produce nothing. */
   step(): void {
-    if (this.stage !== 'start') throw TlsAlert.of('internal_error', 'client handshake(null) is only valid before the ClientHello');
+    if (this.stage !== 'start') return; // nothing to produce: handshake(null) just reports the state
     const c = this.config;
     this.random = c.random(32);
     this.clientRandom = this.random;

@@ -92,8 +92,7 @@ export class ServerHandshake extends HandshakeCore {
       this.sendServerFlight();
       return;
     }
-    if (this.stage === 'wait_ch' || this.stage === 'wait_ch2') return; // nothing to send yet
-    throw TlsAlert.of('internal_error', `server handshake(null) in stage ${this.stage}`);
+    // nothing to produce in the other stages: handshake(null) just reports the state
   }
 
   /** Before processing input in RCVD, the flight must go out first (the caller skipped handshake(null)). */
@@ -282,8 +281,8 @@ export class ServerHandshake extends HandshakeCore {
     if (this.suite === undefined) this.chooseSuite(n.suite);
     this.transcript.update(n.raw);
     const ext: Extension[] = [
-      { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
       { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: groupCode(n.group), keyExchange: response.publicKey }) },
+      { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
     ];
     const sh = {
       legacyVersion: LEGACY_VERSION,
