@@ -333,6 +333,13 @@ s('negative: unexpected message order and unknown certificates', async () => {
   both.set(sh.out);
   both.set(fl.out, sh.out.length);
   await rejectsAlert(() => d.client.handshake(both), 'unexpected_message');
+  // bytes tagged with the wrong level
+  const h = pair();
+  const hello = h.client.handshake(null);
+  await rejectsAlert(() => h.server.handshake(hello.out, 'handshake'), 'unexpected_message');
+  const h2 = pair();
+  assert.is(h2.server.handshake(h2.client.handshake(null).out, 'initial').state, TlsState.RCVD);
+  assert.is(h2.server.readLevel, 'handshake');
   // the verifier rejects the chain → its alert
   const e = pair({ certificateVerifier: fakeVerifier({}) });
   await rejectsAlert(runHandshake(e.client, e.server), 'unknown_ca');

@@ -119,8 +119,10 @@ export class TlsEngine {
    * Drives the handshake. `msg` is raw handshake-message bytes of one encryption level (any split); `null` asks
    * the engine to produce its next flight (client: the ClientHello; server: the flight after the ServerHello, or
    * to resume after `ready`). Returns the new state and everything to send. Throws only {@link TlsAlert}.
+   * When `level` is given (QUIC: the packet number space the CRYPTO data came from), bytes at any other level than
+   * the one expected ({@link TlsEngine.readLevel}) are refused with unexpected_message.
    */
-  handshake(msg: Uint8Array | null): HandshakeResult {
+  handshake(msg: Uint8Array | null, level?: EncryptionLevel): HandshakeResult {
     if (this.failure !== undefined) throw this.failure;
     try {
       this.started = true;
@@ -128,6 +130,9 @@ export class TlsEngine {
         this.core.step();
       } else {
         if (!(msg instanceof Uint8Array)) throw TlsAlert.of('internal_error', 'handshake() input must be a Uint8Array');
+        if (level !== undefined && level !== this.core.readLevel && msg.length > 0) {
+          throw TlsAlert.of('unexpected_message', `handshake data at the ${level} level while expecting ${this.core.readLevel}`);
+        }
         if (this.core.state === TlsState.PENDING) {
           throw TlsAlert.of('unexpected_message', 'handshake data while the ClientHello is still being processed');
         }
