@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { H3Error, H3ErrorCode } from '../interop/h3/errors.js';
 import { H3Session, type H3Action, type H3Event } from '../interop/h3/session.js';
+import { flushH3Actions, type H3Transport } from '../interop/h3/transport.js';
 import { encodeFieldSection, type HeaderField } from '../interop/h3/qpack/fieldSection.js';
 import { encodeFrame, encodeVarintFrame } from '../interop/h3/frame.js';
 import { encodeSettingsFrame } from '../interop/h3/settings.js';
@@ -536,6 +537,26 @@ s('client-side response errors', () => {
   const r = mk();
   r.c.receive(r.id, hex('0000'));
   assert.is(closeCode(r.c), H3ErrorCode.H3_FRAME_UNEXPECTED);
+});
+
+s('flushH3Actions drives an H3Transport in order', () => {
+  const log: string[] = [];
+  const t: H3Transport = {
+    write: (id, data, fin) => log.push(`w${id}:${toHex(data)}${fin ? '!' : ''}`),
+    resetStream: (id, code) => log.push(`r${id}:${code}`),
+    stopSending: (id, code) => log.push(`s${id}:${code}`),
+    close: (code, reason) => log.push(`c${code}:${reason}`),
+  };
+  const c = new H3Session({ role: 'client' });
+  c.start();
+  const id = c.sendRequest(GET);
+  c.cancel(id);
+  c.close(H3ErrorCode.H3_NO_ERROR, 'bye');
+  assert.is(flushH3Actions(c, t), 7);
+  assert.equal(log.map((l) => l.slice(0, 3)), ['w2:', 'w6:', 'w10', 'w0:', 'r0:', 's0:', 'c25']);
+  assert.is(log[4], `r0:${H3ErrorCode.H3_REQUEST_CANCELLED}`);
+  assert.is(log[6], 'c256:bye');
+  assert.is(flushH3Actions(c, t), 0);
 });
 
 s.run();

@@ -8,6 +8,7 @@ export * from './frame.js';
 export * from './settings.js';
 export * from './message.js';
 export * from './session.js';
+export * from './transport.js';
 export * from './qpack/staticTable.js';
 export * from './qpack/huffmanTable.js';
 export * from './qpack/huffman.js';
