@@ -3,13 +3,14 @@
  * edits the same object. Bad option values raise TypeError / RangeError at creation time (programming errors),
  * never during the handshake.
  */
+import type { Extension } from '../wire/extensions/extensionList.js';
 import type { CryptoProvider, KeyExchangeGroup, PrivateKey } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/default.js';
 import { CIPHER_SUITES, cipherSuiteByCode, cipherSuiteByName, type CipherSuiteParams } from '../keyschedule/cipherSuite.js';
 import { DEFAULT_KEY_SHARES, SUPPORTED_GROUPS, groupByName } from './namedGroups.js';
 import { DEFAULT_SIGNATURE_SCHEMES, signatureSchemeByCode, signatureSchemeByName } from './signatureSchemes.js';
-import type { CertificateVerifier, PemOrDer, SniCallback, TlsEngineOptions, VerifyCallback } from './options.js';
-import { CertRequest, type CertRequestValue, type ExternalPsk, type RawExtension } from './tlsState.js';
+import type { CertificateVerifier, PemOrDer, SniCallback, TlsEngineOptions, PeerVerifyCallback } from './options.js';
+import { CertRequest, type CertRequestValue, type ExternalPsk } from './tlsState.js';
 
 /** Our own certificate chain and key, as given (loaded lazily by credentials.ts). */
 export interface CredentialSource {
@@ -52,7 +53,7 @@ export interface EngineConfig {
   /** Server: client certificate policy. */
   certRequest: CertRequestValue;
   /** Verification override. */
-  verify: VerifyCallback | undefined;
+  verify: PeerVerifyCallback | undefined;
   /** Replacement chain validation. */
   certificateVerifier: CertificateVerifier | undefined;
   /** Key log. */
@@ -62,7 +63,7 @@ export interface EngineConfig {
   /** Our transport parameters. */
   transportParameters: Uint8Array | undefined;
   /** Extra extensions. */
-  extensions: RawExtension[];
+  extensions: Extension[];
   /** External PSKs. */
   psks: ExternalPsk[];
   /** Early data. */

@@ -105,7 +105,7 @@ export abstract class HandshakeCore {
       if (this.readLevel !== levelBefore && (i < msgs.length - 1 || this.reassembler.hasPending)) {
         throw TlsAlert.of('unexpected_message', `handshake data after ${handshakeTypeName(msgs[i].type)} crosses a key change`);
       }
-      if (this.state === TlsState.PENDING && i < msgs.length - 1) {
+      if (this.state === TlsState.PENDING && (i < msgs.length - 1 || this.reassembler.hasPending)) {
         throw TlsAlert.of('unexpected_message', 'handshake data after the ClientHello');
       }
     }

@@ -3,8 +3,9 @@
  * SNICallback, rejectUnauthorized, requestCert, ...) plus the sans-IO inputs (clock, rng, provider) and QUIC mode.
  * Everything here maps onto the same engine state as `set(TlsOpt.*, value)`.
  */
+import type { Extension } from '../wire/extensions/extensionList.js';
 import type { CryptoProvider, KeyExchangeGroup, PrivateKey, PublicKey } from '../crypto/provider.js';
-import type { CertRequestValue, ExternalPsk, RawExtension } from './tlsState.js';
+import type { CertRequestValue, ExternalPsk } from './tlsState.js';
 
 /** Certificate or key material: DER bytes, PEM text, or a list of either. */
 export type PemOrDer = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -30,7 +31,7 @@ export type SniCallback = (serverName: string) => SniResult | Promise<SniResult>
  * Certificate verification override: called after path validation with the error (null when valid) and the peer
  * chain (DER, leaf first). Return true to accept, false to reject (keeps / raises the alert).
  */
-export type VerifyCallback = (error: Error | null, chain: readonly Uint8Array[]) => boolean;
+export type PeerVerifyCallback = (error: Error | null, chain: readonly Uint8Array[]) => boolean;
 
 /**
  * Replaces certificate-chain validation: gets the peer chain (DER, leaf first) and returns the leaf's public key,
@@ -81,7 +82,7 @@ export interface TlsEngineOptions {
   /** Server: explicit client-certificate policy (overrides requestCert). */
   readonly certRequest?: CertRequestValue;
   /** Verification override hook. */
-  readonly verify?: VerifyCallback;
+  readonly verify?: PeerVerifyCallback;
   /** Replaces chain validation entirely (see {@link CertificateVerifier}). */
   readonly certificateVerifier?: CertificateVerifier;
   /** Cipher suites by IANA name or codepoint, preference order (all three). */
@@ -99,7 +100,7 @@ export interface TlsEngineOptions {
   /** Our QUIC transport parameters (encoded), sent as extension 0x39. */
   readonly transportParameters?: Uint8Array;
   /** Extra extensions to send in ClientHello / EncryptedExtensions. */
-  readonly extensions?: readonly RawExtension[];
+  readonly extensions?: readonly Extension[];
   /** External PSKs (sessions work). */
   readonly psks?: readonly ExternalPsk[];
   /** Early data flag (sessions work). */

@@ -6,6 +6,7 @@
  * Sans-IO: bytes in, bytes out; no timers, sockets or global clock/RNG. No exception other than {@link TlsAlert}
  * escapes `handshake()`; after an alert the engine stays failed and repeats it.
  */
+import type { Extension } from '../wire/extensions/extensionList.js';
 import { TlsAlert } from '../alerts.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { CryptoProvider, KeyExchangeGroup } from '../crypto/provider.js';
@@ -26,7 +27,6 @@ import {
   type TlsOptName,
   type TlsStateValue,
   type EncryptionLevel,
-  type RawExtension,
   type ExternalPsk,
   type CertRequestValue,
 } from './tlsState.js';
@@ -46,7 +46,7 @@ export interface TlsOptValues {
   /** Certificate chain. */
   certificateChain: PemOrDer | undefined;
   /** Extra extensions. */
-  extensions: readonly RawExtension[];
+  extensions: readonly Extension[];
   /** Early data flag. */
   earlyData: boolean;
 }
@@ -309,7 +309,7 @@ export class TlsEngine {
   }
 
   /** The peer's ClientHello (server) or EncryptedExtensions (client) extensions. */
-  get peerExtensions(): readonly RawExtension[] {
+  get peerExtensions(): readonly Extension[] {
     return this.core.peerExtensions;
   }
 

@@ -89,14 +89,6 @@ export type SecretName =
   | 'serverApplication'
   | 'exporter';
 
-/** An extension as raw bytes (type + extension_data). */
-export interface RawExtension {
-  /** ExtensionType codepoint. */
-  readonly type: number;
-  /** extension_data. */
-  readonly data: Uint8Array;
-}
-
 /** An external pre-shared key (RFC 8446 §4.2.11); used by the sessions work. */
 export interface ExternalPsk {
   /** PSK identity as sent on the wire. */

@@ -1,0 +1,107 @@
+/**
+ * Engine with real X.509 chains: CA → intermediate → leaf made by the certificate builder, PEM credentials,
+ * validation at an injected clock, hostname/IP checks, unknown CA, expiry, rejectUnauthorized:false, the verify
+ * override, and mutual TLS with a client certificate.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createTlsEngine } from '../src/engine/tlsEngine.js';
+import { TlsState, CertRequest } from '../src/engine/tlsState.js';
+import type { TlsEngineOptions } from '../src/engine/options.js';
+import { createSelfSignedCertificate, issueCertificate, type CreatedCertificate, type CertificateKeyType } from '../src/x509/certificateBuilder.js';
+import { keyOf, provider, rejectsAlert, runHandshake } from './engine-helpers.js';
+
+const s = suite('engine x509');
+
+const notBefore = new Date('2020-01-01T00:00:00Z');
+const notAfter = new Date('2045-01-01T00:00:00Z');
+const clock = (): number => Date.UTC(2026, 0, 1);
+
+const root = createSelfSignedCertificate(provider, { subject: 'quichs test root', isCA: true, notBefore, notAfter, key: keyOf('ec-p256') });
+const intermediate = issueCertificate(provider, root, { subject: 'quichs test intermediate', isCA: true, pathLen: 0, notBefore, notAfter, keyType: 'ec-p384' });
+const otherRoot = createSelfSignedCertificate(provider, { subject: 'someone else', isCA: true, notBefore, notAfter });
+
+const leaves = new Map<string, CreatedCertificate>();
+function leaf(keyType: CertificateKeyType = 'ec-p256', extKeyUsage: ('serverAuth' | 'clientAuth')[] = ['serverAuth', 'clientAuth']): CreatedCertificate {
+  const id = `${keyType}:${extKeyUsage.join(',')}`;
+  let l = leaves.get(id);
+  if (l === undefined) {
+    l = issueCertificate(provider, intermediate, {
+      subject: 'example.com',
+      dnsNames: ['example.com', '*.wild.test'],
+      ipAddresses: ['192.0.2.1', '2001:db8::1'],
+      notBefore,
+      notAfter,
+      keyType,
+      extKeyUsage,
+    });
+    leaves.set(id, l);
+  }
+  return l;
+}
+
+function serverWith(l: CreatedCertificate, extra: TlsEngineOptions = {}) {
+  return createTlsEngine('server', { provider, clock, cert: l.pem + intermediate.pem, key: l.keyPem, ...extra });
+}
+
+function clientFor(servername: string, extra: TlsEngineOptions = {}) {
+  return createTlsEngine('client', { provider, clock, servername, ca: root.pem, ...extra });
+}
+
+s('chain through an intermediate validates; leaf key types ECDSA P-256/P-384, Ed25519, RSA', async () => {
+  for (const kt of ['ec-p256', 'ec-p384', 'ed25519', 'rsa'] as const) {
+    const client = clientFor('example.com');
+    const server = serverWith(leaf(kt));
+    await runHandshake(client, server);
+    assert.is(client.state, TlsState.CONNECTED, kt);
+    assert.is(client.peerCertificates.length, 2);
+  }
+});
+
+s('host names: wildcard and IP SANs match, a wrong name → bad_certificate', async () => {
+  for (const name of ['a.wild.test', '192.0.2.1', '2001:db8::1', 'EXAMPLE.com.']) {
+    const client = clientFor(name);
+    await runHandshake(client, serverWith(leaf()));
+    assert.is(client.state, TlsState.CONNECTED, name);
+  }
+  await rejectsAlert(runHandshake(clientFor('other.example'), serverWith(leaf())), 'bad_certificate');
+  await rejectsAlert(runHandshake(clientFor('a.b.wild.test'), serverWith(leaf())), 'bad_certificate');
+});
+
+s('unknown CA, expired, no clock, and the overrides', async () => {
+  await rejectsAlert(runHandshake(clientFor('example.com', { ca: otherRoot.pem }), serverWith(leaf())), 'unknown_ca');
+  await rejectsAlert(runHandshake(clientFor('example.com', { ca: undefined }), serverWith(leaf())), 'unknown_ca');
+  await rejectsAlert(runHandshake(clientFor('example.com', { clock: () => Date.UTC(2050, 0, 1) }), serverWith(leaf())), 'certificate_expired');
+  await rejectsAlert(runHandshake(clientFor('example.com', { clock: undefined }), serverWith(leaf())), 'internal_error');
+  const lax = clientFor('wrong.name', { ca: otherRoot.pem, rejectUnauthorized: false });
+  await runHandshake(lax, serverWith(leaf()));
+  assert.is(lax.state, TlsState.CONNECTED);
+  const errors: (string | null)[] = [];
+  const overridden = clientFor('example.com', {
+    ca: otherRoot.pem,
+    verify: (err, chain) => {
+      errors.push(err === null ? null : (err as Error & { alert?: string }).alert ?? 'error');
+      return chain.length === 2;
+    },
+  });
+  await runHandshake(overridden, serverWith(leaf()));
+  assert.equal(errors, ['unknown_ca']);
+  const refused = clientFor('example.com', { verify: () => false });
+  await rejectsAlert(runHandshake(refused, serverWith(leaf())), 'bad_certificate');
+});
+
+s('mutual TLS with a real client certificate; wrong EKU is refused', async () => {
+  const clientLeaf = leaf('ed25519', ['clientAuth']);
+  const client = clientFor('example.com', { cert: [clientLeaf.der, intermediate.der], key: clientLeaf.key });
+  const server = serverWith(leaf(), { ca: root.pem, certRequest: CertRequest.REQUIRED });
+  await runHandshake(client, server);
+  assert.is(server.peerCertificates.length, 2);
+  assert.is(server.clientSignatureScheme, 0x0807);
+  // a serverAuth-only certificate used as a client certificate
+  const wrong = leaf('ec-p256', ['serverAuth']);
+  const c2 = clientFor('example.com', { cert: wrong.pem + intermediate.pem, key: wrong.keyPem });
+  const s2 = serverWith(leaf(), { ca: root.pem, certRequest: CertRequest.REQUIRED });
+  await rejectsAlert(runHandshake(c2, s2), 'unsupported_certificate');
+});
+
+s.run();
