@@ -9,6 +9,7 @@ import { createTlsEngine } from '../src/engine/tlsEngine.js';
 import { TlsState, CertRequest } from '../src/engine/tlsState.js';
 import type { TlsEngineOptions } from '../src/engine/options.js';
 import { createSelfSignedCertificate, issueCertificate, type CreatedCertificate, type CertificateKeyType } from '../src/x509/certificateBuilder.js';
+import { chainSignedWithin } from '../src/engine/credentials.js';
 import { keyOf, provider, rejectsAlert, runHandshake } from './engine-helpers.js';
 
 const s = suite('engine x509');
@@ -102,6 +103,31 @@ s('mutual TLS with a real client certificate; wrong EKU is refused', async () =>
   const c2 = clientFor('example.com', { cert: wrong.pem + intermediate.pem, key: wrong.keyPem });
   const s2 = serverWith(leaf(), { ca: root.pem, certRequest: CertRequest.REQUIRED });
   await rejectsAlert(runHandshake(c2, s2), 'unsupported_certificate');
+});
+
+s('certificate selection honours signature_algorithms(_cert) for the chain signatures', async () => {
+  const selfSigned = createSelfSignedCertificate(provider, { subject: 'example.com', dnsNames: ['example.com'], notBefore, notAfter, key: keyOf('ec-p256') });
+  const viaP384 = leaf('ec-p256'); // signed by the P-384 intermediate: ecdsa_secp384r1_sha384
+  assert.ok(chainSignedWithin([viaP384.der, intermediate.der], [0x0503, 0x0403]));
+  assert.not.ok(chainSignedWithin([viaP384.der, intermediate.der], [0x0403]));
+  assert.ok(chainSignedWithin([viaP384.der, intermediate.der, root.der], [0x0503, 0x0403])); // self-signed root exempt
+  const mk = (sigalgs: string[]) => {
+    const client = clientFor('example.com', { sigalgs, rejectUnauthorized: false });
+    const server = createTlsEngine('server', {
+      provider,
+      clock,
+      cert: selfSigned.der,
+      key: selfSigned.key,
+      SNICallback: () => ({ cert: [viaP384.der, intermediate.der], key: viaP384.key }),
+    });
+    return { client, server };
+  };
+  const a = mk(['ecdsa_secp256r1_sha256']);
+  await runHandshake(a.client, a.server);
+  assert.is(a.client.peerCertificates.length, 1); // the SNI chain needs P-384 signatures: default chain chosen
+  const b = mk(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384']);
+  await runHandshake(b.client, b.server);
+  assert.is(b.client.peerCertificates.length, 2); // the SNI chain is acceptable and preferred
 });
 
 s.run();

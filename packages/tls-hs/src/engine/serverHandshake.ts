@@ -29,7 +29,7 @@ import type { EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
 import { groupByCode, groupCode } from './namedGroups.js';
 import { chooseSignatureScheme, type SignatureSchemeInfo } from './signatureSchemes.js';
-import { loadCredentials, type LoadedCredentials } from './credentials.js';
+import { chainSignedWithin, loadCredentials, type LoadedCredentials } from './credentials.js';
 import { verifyPeerCertificates, type PeerIdentity } from './peerVerifier.js';
 import type { SniResult } from './options.js';
 import { CertRequest, TlsState } from './tlsState.js';
@@ -52,6 +52,7 @@ interface Negotiation {
   readonly group: KeyExchangeGroup;
   readonly share: KeyShareEntry;
   readonly sigalgs: number[];
+  readonly sigalgsCert: number[] | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -161,7 +162,7 @@ export class ServerHandshake extends HandshakeCore {
     }
     const sigalgs = parseSignatureAlgorithms(saExt.data);
     const sacExt = findExtension(ch.extensions, ExtensionType.signature_algorithms_cert);
-    if (sacExt !== undefined) parseSignatureAlgorithmsCert(sacExt.data);
+    const sigalgsCert = sacExt === undefined ? undefined : parseSignatureAlgorithmsCert(sacExt.data);
 
     if (this.stage === 'wait_ch2') {
       if (this.suite !== suite) throw TlsAlert.of('illegal_parameter', 'second ClientHello changed the cipher suite choice');
@@ -210,7 +211,7 @@ export class ServerHandshake extends HandshakeCore {
     const sniExt = findExtension(ch.extensions, ExtensionType.server_name);
     this.serverName = sniExt === undefined ? undefined : parseServerName(sniExt.data).toLowerCase();
 
-    this.negotiation = { ch, raw: msg.raw, suite, group: chosen.group, share: chosen.share, sigalgs };
+    this.negotiation = { ch, raw: msg.raw, suite, group: chosen.group, share: chosen.share, sigalgs, sigalgsCert };
     this.stage = 'sni';
     if (c.sniCallback !== undefined) {
       let r: SniResult | PromiseLike<SniResult>;
@@ -258,13 +259,22 @@ export class ServerHandshake extends HandshakeCore {
     if (fromSni !== undefined && fromSni !== null) candidates.push(loadCredentials(c.provider, fromSni.cert, fromSni.key));
     if (c.cert !== undefined && c.key !== undefined) candidates.push(loadCredentials(c.provider, c.cert, c.key));
     if (candidates.length === 0) throw TlsAlert.of('internal_error', 'server has no certificate');
+    // a chain whose CertificateVerify scheme the client accepts; among those, prefer one whose certificate
+    // signatures are all in signature_algorithms_cert (or signature_algorithms), else the first (RFC 8446 §4.4.2.2)
+    const certAlgs = n.sigalgsCert ?? n.sigalgs;
+    let fallback: { cand: LoadedCredentials; scheme: SignatureSchemeInfo } | undefined;
     for (const cand of candidates) {
-      const s = chooseSignatureScheme(cand.key, n.sigalgs, c.sigalgs);
-      if (s !== undefined) {
-        this.credentials = cand;
-        this.scheme = s;
+      const scheme = chooseSignatureScheme(cand.key, n.sigalgs, c.sigalgs);
+      if (scheme === undefined) continue;
+      fallback ??= { cand, scheme };
+      if (chainSignedWithin(cand.chain, certAlgs)) {
+        fallback = { cand, scheme };
         break;
       }
+    }
+    if (fallback !== undefined) {
+      this.credentials = fallback.cand;
+      this.scheme = fallback.scheme;
     }
     if (this.credentials === undefined) {
       throw TlsAlert.of('handshake_failure', 'no certificate fits the client\'s signature_algorithms');
