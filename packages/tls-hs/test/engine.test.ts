@@ -397,4 +397,14 @@ s('bad options are programming errors', () => {
   assert.throws(() => e.hkdfExtract(new Uint8Array(0), new Uint8Array(0)), /not negotiated/);
 });
 
+s('public exports of @quichs/tls-hs', async () => {
+  const pkg = await import('../src/index.js');
+  assert.is(pkg.createTlsEngine, createTlsEngine);
+  assert.is(pkg.TlsState.CONNECTED, 3);
+  assert.is(pkg.tlsStateName(TlsState.PENDING), 'PENDING');
+  assert.is(pkg.TlsOpt.CERT_REQUEST, 'certRequest');
+  assert.is(typeof pkg.RecordLayer, 'function');
+  assert.is(typeof pkg.KeySchedule, 'function');
+});
+
 s.run();
