@@ -2,6 +2,7 @@
  * Pure-JS symmetric primitives of the noble provider: hashes, HMAC, HKDF, AEADs and QUIC header protection.
  * No `node:` import.
  */
+import { GuardedHasher } from './guardedHasher.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { gcm, unsafe as aesUnsafe } from '@noble/ciphers/aes.js';
@@ -49,25 +50,6 @@ interface NobleHashState {
   clone(): NobleHashState;
 }
 
-class NobleHasher implements Hasher {
-  private done = false;
-  constructor(private readonly h: NobleHashState) {}
-  update(data: Uint8Array): Hasher {
-    assertBytes(data, 'data');
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    this.h.update(data);
-    return this;
-  }
-  digest(): Uint8Array {
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    this.done = true;
-    return this.h.digest();
-  }
-  clone(): Hasher {
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    return new NobleHasher(this.h.clone());
-  }
-}
 
 /** One-shot hash. */
 export function nobleDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
@@ -77,7 +59,7 @@ export function nobleDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
 
 /** Incremental, clonable hash. */
 export function nobleCreateHash(hash: HashAlgorithm): Hasher {
-  return new NobleHasher(nobleHash(hash).create() as unknown as NobleHashState);
+  return new GuardedHasher(nobleHash(hash).create() as unknown as NobleHashState, (h) => h.clone());
 }
 
 /** HMAC. */

@@ -13,6 +13,7 @@ import {
   type Hash,
   type KeyObject,
 } from 'node:crypto';
+import { GuardedHasher } from './guardedHasher.js';
 import { nobleCreateHeaderProtection } from './nobleSymmetric.js';
 import { CryptoError } from './errors.js';
 import {
@@ -42,25 +43,6 @@ function digestName(hash: HashAlgorithm): HashAlgorithm {
   return hash;
 }
 
-class NodeHasher implements Hasher {
-  private done = false;
-  constructor(private readonly h: Hash) {}
-  update(data: Uint8Array): Hasher {
-    assertBytes(data, 'data');
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    this.h.update(data);
-    return this;
-  }
-  digest(): Uint8Array {
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    this.done = true;
-    return this.h.digest();
-  }
-  clone(): Hasher {
-    if (this.done) throw new CryptoError('BAD_INPUT', 'hasher already finalised');
-    return new NodeHasher(this.h.copy());
-  }
-}
 
 /** One-shot hash. */
 export function nodeDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
@@ -70,7 +52,7 @@ export function nodeDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
 
 /** Incremental, clonable hash. */
 export function nodeCreateHash(hash: HashAlgorithm): Hasher {
-  return new NodeHasher(createHash(digestName(hash)));
+  return new GuardedHasher(createHash(digestName(hash)), (h) => h.copy());
 }
 
 /** HMAC. */
