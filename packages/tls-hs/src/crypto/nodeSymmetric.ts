@@ -10,7 +10,6 @@ import {
   createSecretKey,
   type Cipher,
   type CipherGCMTypes,
-  type Hash,
   type KeyObject,
 } from 'node:crypto';
 import { GuardedHasher } from './guardedHasher.js';
