@@ -49,3 +49,5 @@ export * from './packet/versionNegotiation.js';
 export * from './packet/retry.js';
 export * from './packet/coalesced.js';
 export * from './packet/statelessReset.js';
+export * from './token/addressToken.js';
+export * from './token/statelessResetToken.js';
