@@ -58,3 +58,8 @@ export * from './observability/qlogFileSink.js';
 export * from './observability/qlogFrames.js';
 export * from './observability/qlogEvents.js';
 export * from './observability/keyLogFile.js';
+export * from './endpoint/transmit.js';
+export * from './endpoint/rateLimiter.js';
+export * from './endpoint/connectionIdTable.js';
+export * from './endpoint/initialClose.js';
+export * from './endpoint/endpointCore.js';
