@@ -63,3 +63,7 @@ export * from './endpoint/rateLimiter.js';
 export * from './endpoint/connectionIdTable.js';
 export * from './endpoint/initialClose.js';
 export * from './endpoint/endpointCore.js';
+export * from './endpoint/udpEndpoint.js';
+export * from './node/connectionCore.js';
+export * from './node/quicStream.js';
+export * from './node/quicConnection.js';

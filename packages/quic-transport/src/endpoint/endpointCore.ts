@@ -139,6 +139,16 @@ export interface EndpointCoreStats {
   accepted: number;
 }
 
+/** Server behaviour of an endpoint. */
+export interface EndpointServerOptions {
+  /** Creates the connection for an accepted client Initial, or returns undefined to refuse it (CONNECTION_REFUSED). */
+  accept(incoming: IncomingConnection): EndpointConnection | undefined;
+  /** Demand address validation with a Retry before creating state (default false). */
+  retry?: boolean;
+  /** Most concurrent connections (default 10 000); more Initials get CONNECTION_REFUSED. */
+  maxConnections?: number;
+}
+
 /** Options of an {@link EndpointCore}. */
 export interface EndpointCoreOptions {
   /** Crypto provider (CIDs, tokens, resets; default tls-hs defaultProvider()). */
@@ -147,15 +157,8 @@ export interface EndpointCoreOptions {
   cidLength?: number;
   /** Versions we accept, in preference order (default [v1, v2]); sent in Version Negotiation. */
   versions?: readonly number[];
-  /** Server behaviour; absent → this endpoint accepts no connections. */
-  server?: {
-    /** Creates the connection for an accepted client Initial, or returns undefined to refuse it (CONNECTION_REFUSED). */
-    accept(incoming: IncomingConnection): EndpointConnection | undefined;
-    /** Demand address validation with a Retry before creating state (default false). */
-    retry?: boolean;
-    /** Most concurrent connections (default 10 000); more Initials get CONNECTION_REFUSED. */
-    maxConnections?: number;
-  };
+  /** Server behaviour; absent → this endpoint accepts no connections (see {@link EndpointCore.listen}). */
+  server?: EndpointServerOptions;
   /** Address token minter (default: a new one with a random key through `provider`). */
   tokens?: AddressTokenMinter;
   /** Stateless reset token generator (default: random static key through `provider`). */
@@ -200,6 +203,7 @@ export class EndpointCore {
 
   private readonly provider: CryptoProvider;
   private readonly options: EndpointCoreOptions;
+  private server: EndpointServerOptions | undefined;
   private readonly table = new ConnectionIdTable<Entry>();
   private readonly entries = new Map<EndpointConnection, Entry>();
   private readonly outbox: Transmit[] = [];
@@ -209,6 +213,7 @@ export class EndpointCore {
   /** Creates the core; a CID length outside 1..20 or an empty version list is a RangeError. */
   constructor(options: EndpointCoreOptions = {}) {
     this.options = options;
+    this.server = options.server;
     this.provider = options.provider ?? defaultProvider();
     this.cidLength = options.cidLength ?? 8;
     if (!Number.isInteger(this.cidLength) || this.cidLength < 1 || this.cidLength > MAX_CONNECTION_ID_LENGTH) {
@@ -219,6 +224,16 @@ export class EndpointCore {
     this.tokens = options.tokens ?? new AddressTokenMinter({ provider: this.provider });
     this.resetTokens = options.resetTokens ?? new StatelessResetTokenGenerator({ provider: this.provider });
     this.resetLimiter = new RateLimiter(options.statelessResetRate);
+  }
+
+  /** Starts (or reconfigures) accepting connections. */
+  listen(server: EndpointServerOptions): void {
+    this.server = server;
+  }
+
+  /** True when this endpoint accepts connections. */
+  get listening(): boolean {
+    return this.server !== undefined && !this.closing;
   }
 
   /** Number of live connections. */
@@ -429,7 +444,7 @@ export class EndpointCore {
   }
 
   private answerUnknownVersion(datagramLength: number, dcid: Uint8Array, scid: Uint8Array, remote: RemoteAddress): void {
-    if (!this.options.server || this.closing) return this.drop('unknown_version');
+    if (!this.server || this.closing) return this.drop('unknown_version');
     if (datagramLength < MIN_INITIAL_DATAGRAM_SIZE) return this.drop('unknown_version_too_small');
     return this.sendVersionNegotiation(dcid, scid, remote);
   }
@@ -447,7 +462,7 @@ export class EndpointCore {
   }
 
   private receiveNewInitial(datagram: Uint8Array, h: LongHeader, remote: RemoteAddress, now: number): void {
-    const server = this.options.server;
+    const server = this.server;
     if (!server || this.closing) return this.drop('initial_not_listening');
     if (datagram.length < MIN_INITIAL_DATAGRAM_SIZE) return this.drop('initial_too_small');
     if (!this.versions.includes(h.version)) return this.sendVersionNegotiation(h.dcid, h.scid, remote);

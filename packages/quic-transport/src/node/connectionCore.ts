@@ -1,0 +1,91 @@
+/**
+ * The sans-IO connection surface the Node layer (QuicConnection, QuicStream, the UDP Endpoint) drives. It extends
+ * what the endpoint needs ({@link EndpointConnection}) with events and the stream API of the Connection
+ * (packages/quic-transport/src/connection); an adapter maps the Connection onto it.
+ */
+import type { EndpointConnection } from '../endpoint/endpointCore.js';
+import type { QuicError } from '../errors.js';
+
+/** Events polled from a connection core. */
+export type ConnectionCoreEvent =
+  | {
+      /** The handshake completed (1-RTT keys installed). */
+      type: 'handshakeCompleted';
+      /** Negotiated ALPN protocol. */
+      alpn?: string;
+      /** Negotiated TLS cipher suite name or code. */
+      suite?: string | number;
+      /** Key exchange group. */
+      group?: string;
+      /** True for a PSK resumption. */
+      resumed?: boolean;
+      /** True when 0-RTT data was accepted. */
+      earlyDataAccepted?: boolean;
+    }
+  | { /** The peer opened a stream. */ type: 'streamOpened'; /** Stream ID. */ streamId: number }
+  | { /** Data (or FIN / reset) can be read. */ type: 'streamReadable'; /** Stream ID. */ streamId: number }
+  | { /** Send buffer space / flow-control credit is available. */ type: 'streamWritable'; /** Stream ID. */ streamId: number }
+  | {
+      /** The stream is finished in both directions, or was reset. */
+      type: 'streamClosed';
+      /** Stream ID. */
+      streamId: number;
+      /** Application error code when the peer reset the stream / sent STOP_SENDING. */
+      errorCode?: number;
+    }
+  | {
+      /** The connection is closed (error undefined for a clean NO_ERROR / application 0 close). */
+      type: 'connectionClosed';
+      /** Why. */
+      error?: QuicError;
+    };
+
+/** Result of {@link ConnectionCore.readStream}. */
+export interface StreamReadResult {
+  /** Bytes read (may be empty when only `fin` is reported). */
+  data: Uint8Array;
+  /** True when the end of the stream was reached. */
+  fin: boolean;
+}
+
+/** Counters a connection can report. */
+export interface ConnectionCoreStats {
+  /** Smoothed RTT (ms). */
+  smoothedRtt?: number;
+  /** Congestion window (bytes). */
+  congestionWindow?: number;
+  /** Bytes in flight. */
+  bytesInFlight?: number;
+  /** Packets sent. */
+  packetsSent?: number;
+  /** Packets received. */
+  packetsReceived?: number;
+  /** Packets declared lost. */
+  packetsLost?: number;
+  /** Further numeric counters. */
+  [key: string]: number | undefined;
+}
+
+/** A sans-IO connection as the Node layer uses it. */
+export interface ConnectionCore extends EndpointConnection {
+  /** Client or server. */
+  readonly role: 'client' | 'server';
+  /** Next event, or undefined. */
+  pollEvent(): ConnectionCoreEvent | undefined;
+  /** Opens a stream; returns its ID. Throws QuicError(STREAM_LIMIT_ERROR) when the peer's limit is reached. */
+  openStream(bidirectional: boolean): number;
+  /** Queues bytes; returns how many were accepted (fewer under backpressure: wait for streamWritable). */
+  writeStream(streamId: number, data: Uint8Array): number;
+  /** Sends FIN after the queued bytes. */
+  endStream(streamId: number): void;
+  /** Reads available in-order bytes, or undefined when nothing is readable now. */
+  readStream(streamId: number): StreamReadResult | undefined;
+  /** Abandons sending (RESET_STREAM). */
+  resetStream(streamId: number, errorCode: number): void;
+  /** Asks the peer to stop sending (STOP_SENDING). */
+  stopSending(streamId: number, errorCode: number): void;
+  /** Closes with an application error code (CONNECTION_CLOSE 0x1d) when `application`, else a transport code. */
+  close(errorCode: number, reason: string, application?: boolean): void;
+  /** Optional counters. */
+  stats?(): ConnectionCoreStats;
+}
