@@ -1,5 +1,5 @@
 /**
- * The Node layer (Endpoint over real UDP on 127.0.0.1, QuicConnection, QuicStream) driven by a toy sans-IO
+ * The Node layer (Endpoint over real UDP on 127.0.0.1, QuicConnection, QuicStreamDuplex) driven by a toy sans-IO
  * connection that speaks a trivial framing inside real QUIC headers, so routing, Retry, timers, backpressure,
  * resets and close all run through the real endpoint code without needing the full Connection.
  */
@@ -25,7 +25,7 @@ import type {
   IncomingConnection,
   OutgoingConnection,
   QuicConnection,
-  QuicStream,
+  QuicStreamDuplex,
   RemoteAddress,
   StreamReadResult,
 } from '../src/index.js';
@@ -254,7 +254,7 @@ async function within<T>(ms: number, p: Promise<T>): Promise<T> {
   }
 }
 
-async function collect(stream: QuicStream): Promise<Buffer> {
+async function collect(stream: QuicStreamDuplex): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of stream) parts.push(chunk as Buffer);
   return Buffer.concat(parts);
@@ -265,7 +265,7 @@ async function pair(serverOptions: Parameters<Endpoint['listen']>[0] = {}) {
   const client = await Endpoint.open({ factory: toyFactory });
   server.listen(serverOptions);
   server.on('connection', (conn: QuicConnection) => {
-    conn.on('stream', (st: QuicStream) => st.pipe(st)); // echo
+    conn.on('stream', (st: QuicStreamDuplex) => st.pipe(st)); // echo
   });
   return { server, client };
 }
@@ -330,7 +330,7 @@ s('Retry through real UDP, incoming streams as an async iterator, peer reset sur
     a.write('hello');
     const first = await within(3000, it.next());
     assert.not.ok(first.done);
-    const incoming = first.value as QuicStream;
+    const incoming = first.value as QuicStreamDuplex;
     const err = new Promise<Error>((r) => incoming.once('error', r));
     incoming.resume();
     await new Promise((r) => setTimeout(r, 20));

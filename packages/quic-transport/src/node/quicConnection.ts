@@ -1,6 +1,6 @@
 /**
  * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'handshake' (info), 'stream'
- * (QuicStream opened by the peer), 'close' (error | undefined). Incoming streams are also an async iterator
+ * (QuicStreamDuplex opened by the peer), 'close' (error | undefined). Incoming streams are also an async iterator
  * (`for await (const s of conn)`: it sees the streams no 'stream' listener was there to take). The endpoint calls {@link QuicConnection.processEvents} after every receive,
  * timeout and flush; all I/O happens in the endpoint.
  */
@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { QuicError } from '../errors.js';
 import type { ConnectionCore, ConnectionCoreEvent, ConnectionCoreStats } from './connectionCore.js';
 import type { QuicStreamOptions, StreamHost } from './quicStream.js';
-import { QuicStream } from './quicStream.js';
+import { QuicStreamDuplex } from './quicStream.js';
 
 /** What the 'handshake' event reports. */
 export type HandshakeInfo = Omit<Extract<ConnectionCoreEvent, { type: 'handshakeCompleted' }>, 'type'>;
@@ -34,9 +34,9 @@ export class QuicConnection extends EventEmitter implements StreamHost {
   /** Options for the streams of this connection. */
   streamOptions: QuicStreamOptions;
   private readonly driver: ConnectionDriver;
-  private readonly streams = new Map<number, QuicStream>();
-  private readonly incoming: QuicStream[] = [];
-  private readonly waiters: ((s: IteratorResult<QuicStream>) => void)[] = [];
+  private readonly streams = new Map<number, QuicStreamDuplex>();
+  private readonly incoming: QuicStreamDuplex[] = [];
+  private readonly waiters: ((s: IteratorResult<QuicStreamDuplex>) => void)[] = [];
   private resolveReady!: (info: HandshakeInfo) => void;
   private rejectReady!: (err: Error) => void;
   private readonly closedPromise: Promise<void>;
@@ -71,9 +71,9 @@ export class QuicConnection extends EventEmitter implements StreamHost {
   }
 
   /** Opens a stream (bidirectional by default). Throws QuicError when the peer's stream limit is reached. */
-  openStream(options: { bidirectional?: boolean } & QuicStreamOptions = {}): QuicStream {
+  openStream(options: { bidirectional?: boolean } & QuicStreamOptions = {}): QuicStreamDuplex {
     const id = this.core.openStream(options.bidirectional ?? true);
-    const s = new QuicStream(this, id, true, { ...this.streamOptions, ...options });
+    const s = new QuicStreamDuplex(this, id, true, { ...this.streamOptions, ...options });
     this.track(s);
     this.kick();
     return s;
@@ -99,7 +99,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
   }
 
   /** Incoming streams, as they are opened by the peer; ends when the connection closes. */
-  [Symbol.asyncIterator](): AsyncIterator<QuicStream> {
+  [Symbol.asyncIterator](): AsyncIterator<QuicStreamDuplex> {
     return {
       next: () => {
         const s = this.incoming.shift();
@@ -122,7 +122,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
 
   private peerStream(id: number): void {
     if (this.streams.has(id)) return;
-    const s = new QuicStream(this, id, false, this.streamOptions);
+    const s = new QuicStreamDuplex(this, id, false, this.streamOptions);
     this.track(s);
     const w = this.waiters.shift();
     if (w) w({ value: s, done: false });
@@ -130,7 +130,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
     this.emit('stream', s);
   }
 
-  private track(s: QuicStream): void {
+  private track(s: QuicStreamDuplex): void {
     this.streams.set(s.id, s);
     s.once('close', () => this.streams.delete(s.id));
   }

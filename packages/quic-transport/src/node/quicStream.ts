@@ -7,6 +7,7 @@
  */
 import { Duplex } from 'node:stream';
 import { QuicError, TransportErrorCode } from '../errors.js';
+import { isBidirectional } from '../stream/streamId.js';
 import type { ConnectionCore } from './connectionCore.js';
 
 /** How a stream reaches its connection (implemented by QuicConnection). */
@@ -17,7 +18,7 @@ export interface StreamHost {
   kick(): void;
 }
 
-/** Options of a {@link QuicStream}. */
+/** Options of a {@link QuicStreamDuplex}. */
 export interface QuicStreamOptions {
   /** Writable high-water mark in bytes (default 64 KiB). */
   writableHighWaterMark?: number;
@@ -27,18 +28,8 @@ export interface QuicStreamOptions {
   resetErrorCode?: number;
 }
 
-/** True for a unidirectional stream ID (RFC 9000 §2.1). */
-export function isUnidirectionalStream(id: number): boolean {
-  return (id & 0x2) !== 0;
-}
-
-/** True for a stream ID initiated by a server. */
-export function isServerInitiatedStream(id: number): boolean {
-  return (id & 0x1) !== 0;
-}
-
 /** One QUIC stream. */
-export class QuicStream extends Duplex {
+export class QuicStreamDuplex extends Duplex {
   /** Stream ID. */
   readonly id: number;
   /** Code used when this stream is destroyed before it ended. */
@@ -59,7 +50,7 @@ export class QuicStream extends Duplex {
     this.host = host;
     this.id = id;
     this.resetErrorCode = options.resetErrorCode ?? 0;
-    if (isUnidirectionalStream(id)) {
+    if (!isBidirectional(id)) {
       if (local) {
         this.readEnded = true;
         this.push(null);
