@@ -1,5 +1,8 @@
 /**
- * @quichs/tls-socket
+ * @quichs/tls-socket — TLS 1.3 over TCP on the @quichs/tls-hs engine (the seed's TLS_HS_GEN), and a handshake-agent API
+ * modelled on Linux's kernel TLS handshake upcall.
  * @packageDocumentation
  */
-export {};
+export * from './tlsConnection.js';
+export * from './socket/tlsSocket.js';
+export * from './socket/tlsSocketHandshake.js';

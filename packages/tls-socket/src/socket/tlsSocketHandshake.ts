@@ -1,0 +1,65 @@
+/**
+ * The seed's tls_sk_handshake: run a TLS 1.3 handshake over a connected socket and get back the encrypted socket.
+ * Also node:tls-shaped `connect()` / `createServer()` helpers. The only files of this package that open sockets.
+ */
+import { connect as netConnect, createServer as netCreateServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createTlsEngine, type TlsEngineOptions } from '@quichs/tls-hs';
+import { TlsSocket, type TlsSocketOptions } from './tlsSocket.js';
+
+/** Options of {@link tlsSocketHandshake}: the engine's options (node:tls names) plus the role and socket options. */
+export interface TlsHandshakeOptions extends TlsEngineOptions, TlsSocketOptions {
+  /** Play the server role (the seed's TLS_F_SERV); default client. */
+  readonly server?: boolean;
+}
+
+const wallClock = (): number => Date.now();
+
+/** Engine options with the wall clock when the caller gave none (certificate validity needs a clock). */
+function engineOptions(options: TlsEngineOptions): TlsEngineOptions {
+  return options.clock ? options : { ...options, clock: wallClock };
+}
+
+/**
+ * Runs the handshake over `socket` (connected) and resolves to the encrypted socket once it completes; rejects with the
+ * TlsAlert (alert name in `.alert`) or socket error (e.g. code ETIMEDOUT) that ended it. The socket is destroyed then.
+ */
+export async function tlsSocketHandshake(socket: Duplex, options: TlsHandshakeOptions = {}): Promise<TlsSocket> {
+  const engine = createTlsEngine(options.server ? 'server' : 'client', engineOptions(options));
+  const tls = new TlsSocket(socket, engine, options);
+  await tls.secure;
+  return tls;
+}
+
+/** Options of {@link connect}. */
+export interface ConnectOptions extends TlsEngineOptions, TlsSocketOptions {
+  /** Host to connect to (also the default servername unless it is an IP literal). */
+  readonly host?: string;
+  /** Port. */
+  readonly port: number;
+}
+
+/** Connects over TCP and starts a TLS client handshake; listen for 'secureConnect' or await `socket.secure`. */
+export function connect(options: ConnectOptions, onSecure?: () => void): TlsSocket {
+  const host = options.host ?? 'localhost';
+  const servername = options.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
+  const tcp: Socket = netConnect(options.port, host);
+  const engine = createTlsEngine('client', engineOptions({ ...options, servername }));
+  const tls = new TlsSocket(tcp, engine, options);
+  if (onSecure) tls.once('secureConnect', onSecure);
+  return tls;
+}
+
+/** A TCP server whose connections are TLS server sockets; emits 'secureConnection' with each {@link TlsSocket}. */
+export function createServer(options: TlsEngineOptions & TlsSocketOptions, onConnection?: (socket: TlsSocket) => void): Server {
+  const server = netCreateServer((tcp) => {
+    const engine = createTlsEngine('server', engineOptions(options));
+    const tls = new TlsSocket(tcp, engine, options);
+    tls.secure.then(
+      () => server.emit('secureConnection', tls),
+      (e: Error) => server.emit('tlsClientError', e, tls),
+    );
+  });
+  if (onConnection) server.on('secureConnection', onConnection);
+  return server;
+}

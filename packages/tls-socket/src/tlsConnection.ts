@@ -1,0 +1,275 @@
+/**
+ * A sans-IO TLS 1.3 connection over the record layer — the seed's TLS_HS_GEN core without the socket: bytes from the
+ * peer go in through {@link TlsConnection.receive}, records to send come out of {@link TlsConnection.takeOutput}, and
+ * what happened is read with {@link TlsConnection.pollEvent}. Handshake flights are framed at their level's keys, read
+ * keys follow the engine, middlebox-compatibility change_cipher_spec is sent and tolerated (outside QUIC), post-handshake
+ * NewSessionTicket and KeyUpdate are handled (keys move with the engine's secret chain), and every failure becomes a
+ * fatal alert record plus an `error` event. Nothing here touches a socket, timer or clock.
+ */
+import {
+  RecordLayer,
+  RecordType,
+  TlsAlert,
+  TlsState,
+  decodeAlert,
+  type EncryptionLevel,
+  type ReceivedTicket,
+  type SecretName,
+  type TlsEngine,
+  type TlsFlight,
+} from '@quichs/tls-hs';
+
+/** Something that happened on a {@link TlsConnection}. */
+export type TlsConnectionEvent =
+  | { readonly type: 'handshake' }
+  | { readonly type: 'data'; readonly data: Uint8Array }
+  | { readonly type: 'session'; readonly ticket: ReceivedTicket }
+  | { readonly type: 'keyUpdate'; readonly direction: 'read' | 'write' }
+  | { readonly type: 'closeNotify' }
+  | { readonly type: 'error'; readonly error: TlsAlert };
+
+/** Options of a {@link TlsConnection}. */
+export interface TlsConnectionOptions {
+  /** Largest plaintext per record (default and maximum 2^14). */
+  readonly maxFragmentLength?: number;
+  /** Zero padding added to each protected record's plaintext (default none). */
+  readonly padding?: (type: number, contentLength: number) => number;
+}
+
+const MAX_FRAGMENT = 16384;
+
+/** The engine driven over TLS records, sans-IO. */
+export class TlsConnection {
+  /** The record layer (exposed for callers that move records themselves). */
+  readonly records: RecordLayer;
+  private readonly events: TlsConnectionEvent[] = [];
+  private output: Uint8Array[] = [];
+  private writeLevel: EncryptionLevel = 'initial';
+  private readLevel: EncryptionLevel = 'initial';
+  private readSecret: Uint8Array | undefined;
+  private writeSecret: Uint8Array | undefined;
+  private ticketsSeen = 0;
+  private started = false;
+  private failed: TlsAlert | undefined;
+  private sentClose = false;
+  private receivedClose = false;
+  private pendingResume: Promise<void> | undefined;
+  private readonly fragment: number;
+
+  /** Drives `engine` (created for the role it plays). */
+  constructor(
+    readonly engine: TlsEngine,
+    options: TlsConnectionOptions = {},
+  ) {
+    this.fragment = Math.min(options.maxFragmentLength ?? MAX_FRAGMENT, MAX_FRAGMENT);
+    this.records = new RecordLayer({ provider: engine.provider, maxFragmentLength: this.fragment, padding: options.padding });
+    this.records.allowChangeCipherSpec(true);
+  }
+
+  /** Starts the handshake: a client queues its ClientHello (and a compatibility CCS). Idempotent; a no-op for servers. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (this.engine.role !== 'client') return;
+    this.guard(() => {
+      const hello = this.engine.handshake(null);
+      this.queue(this.frame(hello.flights));
+      if (!this.engine.quic) this.output.push(this.records.writeChangeCipherSpec());
+    });
+  }
+
+  /** True once the engine is CONNECTED. */
+  get handshakeComplete(): boolean {
+    return this.engine.state === TlsState.CONNECTED;
+  }
+
+  /** The fatal alert this connection ended with, if any (sent or received). */
+  get error(): TlsAlert | undefined {
+    return this.failed;
+  }
+
+  /** True after the peer's close_notify. */
+  get peerClosed(): boolean {
+    return this.receivedClose;
+  }
+
+  /**
+   * Set while the engine waits on an asynchronous SNICallback: await it, then call {@link TlsConnection.resume}.
+   */
+  get pending(): Promise<void> | undefined {
+    return this.pendingResume;
+  }
+
+  /** Continues a handshake parked on an asynchronous SNICallback. */
+  resume(): void {
+    this.pendingResume = undefined;
+    this.guard(() => {
+      let r = this.engine.handshake(null);
+      this.queue(this.frame(r.flights));
+      if (r.state === TlsState.RCVD) {
+        r = this.engine.handshake(null);
+        this.queue(this.frame(r.flights));
+      }
+      this.afterEngine();
+    });
+  }
+
+  /** Feeds bytes received from the peer (any split). Never throws: failures become an alert and an `error` event. */
+  receive(bytes: Uint8Array): void {
+    if (this.failed) return;
+    this.guard(() => {
+      this.records.receive(bytes);
+      this.drain();
+    });
+  }
+
+  /** Queues application data (split into records of at most the fragment size). */
+  write(data: Uint8Array): void {
+    if (this.failed) throw this.failed;
+    if (!this.handshakeComplete) throw TlsAlert.of('internal_error', 'application data before the handshake completed');
+    if (this.sentClose) throw TlsAlert.of('internal_error', 'write after close_notify');
+    for (let o = 0; o < data.length; o += this.fragment) {
+      this.output.push(this.records.writeApplicationData(data.subarray(o, Math.min(o + this.fragment, data.length))));
+    }
+  }
+
+  /** Sends a KeyUpdate (optionally asking the peer to update too) and moves our write keys forward. */
+  keyUpdate(requestPeer = false): void {
+    if (this.failed) throw this.failed;
+    this.guard(() => this.queue(this.frame(this.engine.post('keyUpdate', { requestPeer }))));
+  }
+
+  /** Sends close_notify (once). */
+  close(): void {
+    if (this.sentClose || this.failed) return;
+    this.sentClose = true;
+    this.output.push(this.records.writeAlert(0, 1));
+  }
+
+  /** Records to send, concatenated (undefined when there is nothing). */
+  takeOutput(): Uint8Array | undefined {
+    if (this.output.length === 0) return undefined;
+    const parts = this.output;
+    this.output = [];
+    if (parts.length === 1) return parts[0];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+
+  /** The next event, or undefined. */
+  pollEvent(): TlsConnectionEvent | undefined {
+    return this.events.shift();
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const alert = e instanceof TlsAlert ? e : TlsAlert.of('internal_error', (e as Error).message ?? String(e), e);
+      this.failed = alert;
+      if (!alert.remote) this.output.push(this.records.writeAlert(alert.code, 2));
+      this.events.push({ type: 'error', error: alert });
+    }
+  }
+
+  private drain(): void {
+    for (let c = this.records.read(); c !== null; c = this.records.read()) {
+      if (c.type === RecordType.application_data) {
+        this.events.push({ type: 'data', data: c.data });
+        continue;
+      }
+      if (c.type === RecordType.alert) {
+        const alert = decodeAlert(c.data);
+        if (alert.description === 0) {
+          this.receivedClose = true;
+          this.events.push({ type: 'closeNotify' });
+          continue;
+        }
+        throw new TlsAlert(alert.description, 'received from the peer', { remote: true });
+      }
+      const before = this.engine.state;
+      let r = this.engine.handshake(c.data);
+      this.queue(this.frame(r.flights));
+      if (r.state === TlsState.PENDING) {
+        this.pendingResume = this.engine.ready;
+        return;
+      }
+      if (r.state === TlsState.RCVD && this.engine.role === 'server') {
+        r = this.engine.handshake(null);
+        this.queue(this.frame(r.flights));
+      }
+      this.afterEngine(before);
+    }
+  }
+
+  /** Key changes and events after the engine moved. */
+  private afterEngine(before?: number): void {
+    if (this.engine.readLevel !== this.readLevel) {
+      this.readLevel = this.engine.readLevel;
+      this.setRead();
+      if (this.readLevel === 'application') this.records.allowChangeCipherSpec(false);
+    } else if (this.readLevel === 'application' && this.engine.secret(this.secretName('read', 'application')) !== this.readSecret) {
+      this.setRead();
+      this.events.push({ type: 'keyUpdate', direction: 'read' });
+    }
+    if (this.engine.state === TlsState.CONNECTED && this.writeLevel !== 'application') {
+      this.writeLevel = 'application';
+      this.setWrite();
+    }
+    if (before !== undefined && before !== TlsState.CONNECTED && this.engine.state === TlsState.CONNECTED) {
+      this.events.push({ type: 'handshake' });
+    }
+    const tickets = this.engine.tickets;
+    while (this.ticketsSeen < tickets.length) this.events.push({ type: 'session', ticket: tickets[this.ticketsSeen++] });
+  }
+
+  private secretName(dir: 'read' | 'write', level: EncryptionLevel): SecretName {
+    const mine = this.engine.role;
+    const who = dir === 'write' ? mine : mine === 'client' ? 'server' : 'client';
+    return `${who}${level === 'handshake' ? 'Handshake' : 'Application'}` as SecretName;
+  }
+
+  private setRead(): void {
+    const secret = this.engine.secret(this.secretName('read', this.readLevel));
+    if (!secret) throw TlsAlert.of('internal_error', `no read secret for ${this.readLevel}`);
+    this.readSecret = secret;
+    this.records.setReadKey(this.engine.cipherSuite!, secret);
+  }
+
+  private setWrite(): void {
+    const secret = this.engine.secret(this.secretName('write', this.writeLevel));
+    if (!secret) throw TlsAlert.of('internal_error', `no write secret for ${this.writeLevel}`);
+    this.writeSecret = secret;
+    this.records.setWriteKey(this.engine.cipherSuite!, secret);
+  }
+
+  /** Frames flights at their level's keys; after application-level messages (KeyUpdate) the write key may move on. */
+  private frame(flights: readonly TlsFlight[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const f of flights) {
+      if (f.level !== this.writeLevel) {
+        if (this.engine.role === 'server' && this.writeLevel === 'initial' && !this.engine.quic) {
+          out.push(this.records.writeChangeCipherSpec());
+        }
+        this.writeLevel = f.level;
+        this.setWrite();
+      }
+      out.push(this.records.writeHandshake(f.data));
+    }
+    if (this.writeLevel === 'application' && this.writeSecret !== undefined &&
+        this.engine.secret(this.secretName('write', 'application')) !== this.writeSecret) {
+      this.setWrite();
+      this.events.push({ type: 'keyUpdate', direction: 'write' });
+    }
+    return out;
+  }
+
+  private queue(records: Uint8Array[]): void {
+    for (const r of records) this.output.push(r);
+  }
+}
