@@ -97,9 +97,11 @@ s('KeyUpdate: ours (update_requested) accepted by openssl s_server, and its K ha
 
 s('KeyUpdate: openssl s_client k/K handled by our server, our update accepted by s_client', async () => {
   let serverSide: TlsSocket | undefined;
+  const updates: string[] = [];
   const server = createServer({ cert: pki.server.cert, key: pki.server.key }, (t) => {
     serverSide = t;
     t.on('error', () => undefined);
+    t.on('keyUpdate', (d: string) => updates.push(d));
     t.on('data', (d: Buffer) => t.write(d.toString().toUpperCase()));
   });
   server.listen(0, '127.0.0.1');
@@ -108,20 +110,26 @@ s('KeyUpdate: openssl s_client k/K handled by our server, our update accepted by
   const peer = startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-servername', 'localhost', '-CAfile', pki.ca.certFile]);
   try {
     assert.ok(await waitForOutput(peer, (o) => o.includes('Verify return code: 0')), peer.stdout());
+    // Echoes are matched as whole lines of stdout: s_client's banner has "Compression: NONE", which contains "ONE".
+    const echoed = (word: string) => waitForOutput(peer, () => new RegExp(`^${word}$`, 'm').test(peer.stdout()));
     peer.child.stdin!.write('one\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('ONE')));
-    // s_client drops the rest of a stdin read that starts with a command, so wait for it before typing on.
+    assert.ok(await echoed('ONE'), peer.stdout());
+    // s_client treats a stdin read as a command only when it starts with k/K, so each line waits for its echo first.
     peer.child.stdin!.write('k\n');
-    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 1));
+    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 1), peer.stdout());
     peer.child.stdin!.write('two\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('TWO')));
+    assert.ok(await echoed('TWO'), peer.stdout());
     peer.child.stdin!.write('K\n');
-    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 2));
+    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 2), peer.stdout());
     peer.child.stdin!.write('three\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('THREE')));
+    assert.ok(await echoed('THREE'), peer.stdout());
     serverSide!.keyUpdate(true);
     peer.child.stdin!.write('four\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('FOUR')), peer.stdout());
+    assert.ok(await echoed('FOUR'), peer.stdout());
+    // read: k and K (s_client sends its answer to our update_requested only with its next write); write: our answer
+    // to K and our own update.
+    assert.is(updates.filter((d) => d === 'read').length, 2, `updates ${updates}`);
+    assert.is(updates.filter((d) => d === 'write').length, 2, `updates ${updates}`);
   } finally {
     peer.stop();
     server.close();
