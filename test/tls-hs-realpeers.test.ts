@@ -2,15 +2,15 @@
  * Issue 3: our engine against real TLS 1.3 peers over loopback TCP — openssl s_server / s_client (OpenSSL 3.0) and
  * node:tls, both roles: each suite, x25519 and P-256, HelloRetryRequest (peer prefers another group), client
  * certificates, SNI and ALPN. Every case exchanges application data and checks what was negotiated; the matrix of
- * results is printed at the end.
+ * results is printed at the end. The engine runs inside @quichs/tls-socket's TlsSocket (engine + record layer).
  */
 import { once } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type Server, type Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createTlsEngine, parseX509Certificate, type TlsEngine, type TlsEngineOptions } from '@quichs/tls-hs';
-import { EngineOverTcp } from './support/engineOverTcp.js';
+import { parseX509Certificate, type TlsEngine, type TlsEngineOptions } from '@quichs/tls-hs';
+import { tlsSocketHandshake, type TlsSocket } from '@quichs/tls-socket';
 import { freeTcpPort, startPeer, waitForOutput } from './support/peerProcess.js';
 import { makeTestPki } from './support/testCerts.js';
 
@@ -37,13 +37,24 @@ function record(peer: string, role: string, what: string, fn: () => Promise<void
 
 // ---------------------------------------------------------------- our client against a server peer
 
-async function ourClient(port: number, options: TlsEngineOptions): Promise<{ engine: TlsEngine; conn: EngineOverTcp }> {
+async function ourClient(port: number, options: TlsEngineOptions): Promise<{ engine: TlsEngine; conn: TlsSocket }> {
   const socket = netConnect(port, '127.0.0.1');
   await once(socket, 'connect');
-  const engine = createTlsEngine('client', { ca: pki.ca.cert, servername: 'localhost', clock, ...options });
-  const conn = new EngineOverTcp(engine, socket);
-  await conn.connected;
-  return { engine, conn };
+  const conn = await tlsSocketHandshake(socket, { ca: pki.ca.cert, servername: 'localhost', clock, ...options });
+  conn.on('error', () => undefined);
+  return { engine: conn.engine, conn };
+}
+
+/** Reads from `conn` until `done(text so far)` holds (or 5 s pass). */
+async function readUntil(conn: TlsSocket, done: (text: string) => boolean): Promise<string> {
+  let text = '';
+  const deadline = setTimeout(() => conn.destroy(), 5000);
+  for await (const chunk of conn) {
+    text += (chunk as Buffer).toString();
+    if (done(text)) break;
+  }
+  clearTimeout(deadline);
+  return text;
 }
 
 async function vsSServer(sArgs: string[], options: TlsEngineOptions, check: (e: TlsEngine) => void): Promise<void> {
@@ -54,10 +65,10 @@ async function vsSServer(sArgs: string[], options: TlsEngineOptions, check: (e: 
     assert.ok(await waitForOutput(peer, (o) => o.includes('ACCEPT')), `s_server did not start: ${peer.stderr()}`);
     const { engine, conn } = await ourClient(port, options);
     conn.write('hello quichs\n');
-    const echoed = (await conn.waitFor((d) => d.includes('olleh'))).toString();
+    const echoed = await readUntil(conn, (t) => t.includes('olleh'));
     assert.ok(echoed.includes('shciuq olleh'), `s_server -rev answered ${JSON.stringify(echoed)}`);
     check(engine);
-    conn.close();
+    conn.end();
   } finally {
     peer.stop();
   }
@@ -75,9 +86,9 @@ async function vsNodeServer(serverOptions: tls.TlsOptions, options: TlsEngineOpt
   try {
     const { engine, conn } = await ourClient((server.address() as { port: number }).port, options);
     conn.write('hello node\n');
-    assert.is((await conn.waitFor((d) => d.includes('\n'))).toString(), 'HELLO NODE\n');
+    assert.is(await readUntil(conn, (t) => t.includes('\n')), 'HELLO NODE\n');
     check(engine, serverSide!);
-    conn.close();
+    conn.end();
   } finally {
     server.close();
   }
@@ -89,14 +100,12 @@ async function ourServer(options: TlsEngineOptions, onConnected: (e: TlsEngine) 
   let finish!: (e?: Error) => void;
   const done = new Promise<void>((resolve, reject) => (finish = (e) => (e ? reject(e) : resolve())));
   const server = netCreateServer(async (socket: Socket) => {
-    const engine = createTlsEngine('server', { cert: pki.server.cert, key: pki.server.key, clock, ...options });
-    const conn = new EngineOverTcp(engine, socket);
     try {
-      await conn.connected;
-      onConnected(engine);
-      const got = (await conn.waitFor((d) => d.includes('\n'))).toString();
-      conn.write(got.toUpperCase());
-      conn.close();
+      const conn = await tlsSocketHandshake(socket, { server: true, cert: pki.server.cert, key: pki.server.key, clock, ...options });
+      conn.on('error', () => undefined);
+      onConnected(conn.engine);
+      const got = await readUntil(conn, (t) => t.includes('\n'));
+      conn.end(got.toUpperCase());
       finish();
     } catch (e) {
       finish(e as Error);
