@@ -102,3 +102,14 @@ export function readUntil(stream: Readable, done: (text: string) => boolean, ms 
     stream.resume();
   });
 }
+
+/** A promise with its resolve/reject (Promise.withResolvers, which Node 20 lacks). */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

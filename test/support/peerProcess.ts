@@ -2,7 +2,7 @@
  * Test support: start real peer programs (openssl s_server / s_client) on loopback with bounded time, and free ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (the probe socket is closed before returning). */
 export async function freeTcpPort(): Promise<number> {
@@ -49,4 +49,23 @@ export async function waitForOutput(peer: PeerProcess, pred: (out: string) => bo
     await new Promise((r) => setTimeout(r, 10));
   }
   return true;
+}
+
+/**
+ * Connects to 127.0.0.1:`port` as soon as something listens there (for peers that print nothing when ready, like
+ * `s_server -quiet`); retries every 20 ms and gives up after `timeoutMs`.
+ */
+export async function connectWhenListening(port: number, timeoutMs = 5000): Promise<Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const socket = connect(port, '127.0.0.1');
+    const ok = await new Promise<boolean>((resolve) => {
+      socket.once('connect', () => resolve(true));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return socket;
+    socket.destroy();
+    if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -44,6 +44,30 @@ for (const provider of providers) {
     assert.is(r.next(), null);
   });
 
+  s('reader: records inside a chunk are views of it, straddling ones are copied; all stay valid', () => {
+    const rec = (n: number, fill: number) => new Uint8Array([23, 3, 3, 0, n, ...new Array<number>(n).fill(fill)]);
+    const chunk1 = new Uint8Array([...rec(4, 1), ...rec(4, 2).subarray(0, 6)]); // one whole record + a split one
+    const chunk2 = new Uint8Array([...rec(4, 2).subarray(6), ...rec(3, 3), 23, 3]); // its tail, a whole one, a header part
+    const r = new RecordReader();
+    r.push(chunk1);
+    const a = r.next()!;
+    assert.is(a.fragment.buffer, chunk1.buffer, 'whole record: a view of the pushed chunk');
+    assert.is(r.next(), null);
+    r.push(chunk2);
+    const b = r.next()!;
+    assert.is.not(b.fragment.buffer, chunk1.buffer);
+    assert.is.not(b.fragment.buffer, chunk2.buffer);
+    const c = r.next()!;
+    assert.is(c.fragment.buffer, chunk2.buffer);
+    assert.is(r.next(), null);
+    assert.is(r.buffered, 2);
+    r.push(Uint8Array.of(3, 0, 1, 9));
+    const d = r.next()!;
+    assert.equal([...a.fragment, ...b.fragment, ...c.fragment, ...d.fragment], [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 9]);
+    assert.equal([...d.header], [23, 3, 3, 0, 1]);
+    assert.is(r.buffered, 0);
+  });
+
   s('reader: large records grow the buffer; limits', () => {
     const r = new RecordReader();
     const big = new Uint8Array(5 + MAX_PLAINTEXT + 256);

@@ -3,6 +3,7 @@
  * modelled on Linux's kernel TLS handshake upcall.
  * @packageDocumentation
  */
+export * from './codedError.js';
 export * from './tlsConnection.js';
 export * from './socket/tlsSocket.js';
 export * from './socket/tlsSocketHandshake.js';

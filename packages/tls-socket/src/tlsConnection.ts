@@ -4,15 +4,22 @@
  * what happened is read with {@link TlsConnection.pollEvent}. Handshake flights are framed at their level's keys, read
  * keys follow the engine, middlebox-compatibility change_cipher_spec is sent and tolerated (outside QUIC), post-handshake
  * NewSessionTicket and KeyUpdate are handled (keys move with the engine's secret chain), and every failure becomes a
- * fatal alert record plus an `error` event. Nothing here touches a socket, timer or clock.
+ * fatal alert record plus an `error` event. After the peer's close_notify nothing more is read (RFC 8446 §6.1).
+ * Callers that move records themselves get the seed's tls_ap_encrypt / tls_ap_decrypt as {@link TlsConnection.apEncrypt}
+ * / {@link TlsConnection.apDecrypt}. Nothing here touches a socket, timer or clock.
  */
 import {
+  AlertDescription,
+  MAX_CIPHERTEXT,
+  RECORD_HEADER_LENGTH,
+  RecordCipher,
   RecordLayer,
   RecordType,
   TlsAlert,
   TlsState,
   decodeAlert,
   type EncryptionLevel,
+  type PaddingPolicy,
   type ReceivedTicket,
   type SecretName,
   type TlsEngine,
@@ -33,7 +40,20 @@ export interface TlsConnectionOptions {
   /** Largest plaintext per record (default and maximum 2^14). */
   readonly maxFragmentLength?: number;
   /** Zero padding added to each protected record's plaintext (default none). */
-  readonly padding?: (type: number, contentLength: number) => number;
+  readonly padding?: PaddingPolicy;
+  /**
+   * Stop reading records once the handshake has completed: later bytes stay unread for {@link TlsConnection.takeUnread}
+   * (the hand-over of the seed's TLS_F_NO_KTLS mode) until {@link TlsConnection.resumeReading}.
+   */
+  readonly stopAfterHandshake?: boolean;
+}
+
+/** A record opened by {@link TlsConnection.apDecrypt}: its inner content type and content. */
+export interface ApRecord {
+  /** Inner content type (23 application data, 22 a post-handshake message, 21 an alert). */
+  readonly type: number;
+  /** The content. */
+  readonly data: Uint8Array;
 }
 
 const MAX_FRAGMENT = 16384;
@@ -54,15 +74,23 @@ export class TlsConnection {
   private sentClose = false;
   private receivedClose = false;
   private pendingResume: Promise<void> | undefined;
-  private readonly fragment: number;
+  private readonly padding: PaddingPolicy | undefined;
+  private stopAfterHandshake: boolean;
+  private apWrite: { secret: Uint8Array; cipher: RecordCipher } | undefined;
+  private apRead: { secret: Uint8Array; cipher: RecordCipher } | undefined;
 
   /** Drives `engine` (created for the role it plays). */
   constructor(
     readonly engine: TlsEngine,
     options: TlsConnectionOptions = {},
   ) {
-    this.fragment = Math.min(options.maxFragmentLength ?? MAX_FRAGMENT, MAX_FRAGMENT);
-    this.records = new RecordLayer({ provider: engine.provider, maxFragmentLength: this.fragment, padding: options.padding });
+    this.padding = options.padding;
+    this.stopAfterHandshake = options.stopAfterHandshake ?? false;
+    this.records = new RecordLayer({
+      provider: engine.provider,
+      maxFragmentLength: Math.min(options.maxFragmentLength ?? MAX_FRAGMENT, MAX_FRAGMENT),
+      padding: options.padding,
+    });
     this.records.allowChangeCipherSpec(true);
   }
 
@@ -123,14 +151,12 @@ export class TlsConnection {
     });
   }
 
-  /** Queues application data (split into records of at most the fragment size). */
+  /** Queues application data (split into records of at most the fragment size, 2^14 by default). */
   write(data: Uint8Array): void {
     if (this.failed) throw this.failed;
     if (!this.handshakeComplete) throw TlsAlert.of('internal_error', 'application data before the handshake completed');
     if (this.sentClose) throw TlsAlert.of('internal_error', 'write after close_notify');
-    for (let o = 0; o < data.length; o += this.fragment) {
-      this.output.push(this.records.writeApplicationData(data.subarray(o, Math.min(o + this.fragment, data.length))));
-    }
+    if (data.length > 0) this.output.push(this.records.writeApplicationData(data));
   }
 
   /** Sends a KeyUpdate (optionally asking the peer to update too) and moves our write keys forward. */
@@ -144,6 +170,66 @@ export class TlsConnection {
     if (this.sentClose || this.failed) return;
     this.sentClose = true;
     this.output.push(this.records.writeAlert(0, 1));
+  }
+
+  /**
+   * The received bytes not read yet (still protected) — with `stopAfterHandshake`, whatever followed the handshake.
+   * They are removed from this connection.
+   */
+  takeUnread(): Uint8Array {
+    return this.records.takeUnread();
+  }
+
+  /** Reads on after a `stopAfterHandshake` pause (processes what is buffered now). */
+  resumeReading(): void {
+    this.stopAfterHandshake = false;
+    if (!this.failed) this.guard(() => this.drain());
+  }
+
+  /**
+   * The seed's tls_ap_encrypt: protects `data` (at most 2^14 bytes) as one record of `type` (application data by
+   * default) under the current application write key with the caller's sequence number `seq` — for callers that move
+   * records themselves and track sequence numbers (they restart at 0 after a key change). Returns header ‖ record.
+   */
+  apEncrypt(data: Uint8Array, seq: number, type: number = RecordType.application_data): Uint8Array {
+    if (this.failed) throw this.failed;
+    const cipher = this.apCipher('write');
+    cipher.sequenceNumber = seq;
+    return cipher.seal(type, data, this.padding?.(type, data.length) ?? 0);
+  }
+
+  /**
+   * The seed's tls_ap_decrypt: opens one whole protected record (header included) under the current application
+   * read key with the caller's sequence number `seq`. Throws {@link TlsAlert} (record_overflow, unexpected_message,
+   * bad_record_mac, decode_error) on a bad record; the connection itself is not failed by that.
+   */
+  apDecrypt(record: Uint8Array, seq: number): ApRecord {
+    if (this.failed) throw this.failed;
+    if (record.length < RECORD_HEADER_LENGTH) throw TlsAlert.of('decode_error', 'record shorter than its header');
+    const length = (record[3] << 8) | record[4];
+    if (length > MAX_CIPHERTEXT) throw TlsAlert.of('record_overflow', `record of ${length} bytes exceeds 2^14 + 256`);
+    if (record.length !== RECORD_HEADER_LENGTH + length) {
+      throw TlsAlert.of('decode_error', `record length field ${length} but ${record.length - RECORD_HEADER_LENGTH} bytes given`);
+    }
+    if (record[0] !== RecordType.application_data) {
+      throw TlsAlert.of('unexpected_message', `record of type ${record[0]} after the handshake`);
+    }
+    const cipher = this.apCipher('read');
+    cipher.sequenceNumber = seq;
+    const opened = cipher.open(record.subarray(0, RECORD_HEADER_LENGTH), record.subarray(RECORD_HEADER_LENGTH));
+    return { type: opened.type, data: opened.content };
+  }
+
+  /** A cipher for the current application secret of one direction (rebuilt when a KeyUpdate moved the secret). */
+  private apCipher(dir: 'read' | 'write'): RecordCipher {
+    if (!this.handshakeComplete) throw TlsAlert.of('internal_error', 'application traffic keys before the handshake completed');
+    const secret = this.engine.secret(this.secretName(dir, 'application'))!;
+    const slot = dir === 'write' ? this.apWrite : this.apRead;
+    if (slot?.secret === secret) return slot.cipher;
+    const fresh = { secret, cipher: new RecordCipher(this.engine.provider, this.engine.cipherSuite!, secret) };
+    if (dir === 'write') this.apWrite = fresh;
+    else this.apRead = fresh;
+    return fresh.cipher;
   }
 
   /** Records to send, concatenated (undefined when there is nothing). */
@@ -178,18 +264,23 @@ export class TlsConnection {
   }
 
   private drain(): void {
-    for (let c = this.records.read(); c !== null; c = this.records.read()) {
+    while (!this.receivedClose && !(this.stopAfterHandshake && this.handshakeComplete)) {
+      const c = this.records.read();
+      if (c === null) return;
       if (c.type === RecordType.application_data) {
         this.events.push({ type: 'data', data: c.data });
         continue;
       }
       if (c.type === RecordType.alert) {
         const alert = decodeAlert(c.data);
-        if (alert.description === 0) {
+        if (alert.description === AlertDescription.close_notify) {
+          // Anything after close_notify is ignored (RFC 8446 §6.1).
           this.receivedClose = true;
           this.events.push({ type: 'closeNotify' });
-          continue;
+          return;
         }
+        // user_canceled is a closure alert, not an error; the close_notify that should follow ends the connection.
+        if (alert.description === AlertDescription.user_canceled) continue;
         throw new TlsAlert(alert.description, 'received from the peer', { remote: true });
       }
       const before = this.engine.state;

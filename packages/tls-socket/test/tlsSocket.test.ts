@@ -1,7 +1,9 @@
 /**
- * @quichs/tls-socket over loopback TCP against node:tls and openssl: 10 MB echoed intact in both roles, KeyUpdate both
- * ways (ours accepted by OpenSSL, OpenSSL's `k`/`K` handled by us), and bad input — garbage, an oversized record, a
- * fatal alert, a truncated record, a stalled peer — each ending the socket with a clear, typed error.
+ * TlsSocket over loopback TCP against node:tls, both roles: 10 MB echoed intact, close_notify both ways, KeyUpdate
+ * (ours, with update_requested, answered by node's OpenSSL), NewSessionTicket received, backpressure (a reader that
+ * stops pauses the TCP socket), the seed's TLS_F_NO_KTLS hand-over with tls_ap_encrypt / tls_ap_decrypt, and bad input
+ * — garbage, an oversized record, a fatal alert, a truncated record, a stalled peer, in both roles — each ending the
+ * socket with a clear, typed error. Every case runs under a deadline that destroys its sockets and servers.
  */
 import { once } from 'node:events';
 import { connect as netConnect, createServer as netCreateServer, type Socket } from 'node:net';
@@ -9,31 +11,61 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TlsAlert } from '@quichs/tls-hs';
-import { connect, createServer, tlsSocketHandshake, type TlsSocket } from '../src/index.js';
-import { freeTcpPort, startPeer, waitForOutput } from '../../../test/support/peerProcess.js';
+import { RecordType, TlsAlert } from '@quichs/tls-hs';
+import { connect, createServer, tlsSocketHandshakeNoKtls, type CodedError, type TlsSocket } from '../src/index.js';
+import { deferred, readUntil, withDeadline, type CaseResources } from '../../../test/support/bounded.js';
 import { makeTestPki } from '../../../test/support/testCerts.js';
 
 const pki = makeTestPki();
-const s = suite('tls-socket');
+const s = suite('tls-socket vs node:tls');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const CASE_MS = 20_000;
+const bounded = (name: string, fn: (r: CaseResources) => Promise<void>) => s(name, () => withDeadline(CASE_MS, name, fn));
 
-async function collect(stream: NodeJS.ReadableStream, bytes: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of stream) {
-    parts.push(chunk as Buffer);
-    n += (chunk as Buffer).length;
-    if (n >= bytes) break;
-  }
-  return Buffer.concat(parts);
+function collect(stream: NodeJS.ReadableStream, bytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    const onData = (d: Buffer) => {
+      parts.push(d);
+      n += d.length;
+      if (n >= bytes) {
+        stream.off('data', onData);
+        resolve(Buffer.concat(parts));
+      }
+    };
+    stream.on('data', onData);
+    stream.once('error', reject);
+    stream.once('end', () => reject(new Error(`ended after ${n} of ${bytes} bytes`)));
+  });
 }
 
-s('our client: 10 MB echoed intact by a node:tls server', async () => {
-  const server = tls.createServer({ key: pki.server.key, cert: pki.server.cert, minVersion: 'TLSv1.3' }, (c) => c.pipe(c));
+async function nodeServer(r: CaseResources, onSocket: (s: tls.TLSSocket) => void, extra: tls.TlsOptions = {}) {
+  const server = r.server(tls.createServer({ key: pki.server.key, cert: pki.server.cert, minVersion: 'TLSv1.3', ...extra }, (c) => {
+    c.on('error', () => undefined);
+    onSocket(c);
+  }));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const client = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, servername: 'localhost', ca: pki.ca.cert });
+  return (server.address() as { port: number }).port;
+}
+
+async function ourServer(r: CaseResources, onSocket: (t: TlsSocket) => void) {
+  const server = r.server(createServer({ cert: pki.server.cert, key: pki.server.key }, (t) => {
+    t.on('error', () => undefined);
+    onSocket(t);
+  }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+const ourClient = (r: CaseResources, port: number) =>
+  r.socket(connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, handshakeTimeoutMs: 5000 }));
+
+bounded('our client: 10 MB echoed intact by a node:tls server', async (r) => {
+  const port = await nodeServer(r, (c) => c.pipe(c));
+  const client = ourClient(r, port);
   await client.secure;
   const data = randomBytes(10 * 1024 * 1024);
   const echoed = collect(client, data.length);
@@ -41,165 +73,232 @@ s('our client: 10 MB echoed intact by a node:tls server', async () => {
   const got = await echoed;
   assert.is(got.length, data.length);
   assert.is(sha(got), sha(data));
-  client.end();
-  server.close();
 });
 
-s('our server: 10 MB echoed intact to a node:tls client', async () => {
-  const server = createServer({ cert: pki.server.cert, key: pki.server.key }, (t) => t.pipe(t));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const client = tls.connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, servername: 'localhost', ca: pki.ca.cert });
+bounded('our server: 10 MB echoed intact to a node:tls client', async (r) => {
+  const { port } = await ourServer(r, (t) => t.pipe(t));
+  const client = r.socket(tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert }));
   await once(client, 'secureConnect');
   const data = randomBytes(10 * 1024 * 1024);
   const echoed = collect(client, data.length);
   client.write(data);
   const got = await echoed;
   assert.is(sha(got), sha(data));
-  client.destroy();
-  server.close();
 });
 
-s('KeyUpdate: ours (update_requested) accepted by openssl s_server, and its K handled by us', async () => {
-  const port = await freeTcpPort();
-  const peer = startPeer('openssl', ['s_server', '-accept', String(port), '-tls1_3', '-naccept', '1', '-cert', pki.server.certFile, '-key', pki.server.keyFile]);
-  try {
-    assert.ok(await waitForOutput(peer, (o) => o.includes('ACCEPT')));
-    const tcp = netConnect(port, '127.0.0.1');
-    await once(tcp, 'connect');
-    const t = await tlsSocketHandshake(tcp, { servername: 'localhost', ca: pki.ca.cert });
-    t.on('error', () => undefined);
-    const updates: string[] = [];
-    t.on('keyUpdate', (d: string) => updates.push(d));
-    t.keyUpdate(true); // we move our write keys and ask the peer to move too
-    t.write('after our update\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('after our update')), peer.stdout());
-    peer.child.stdin!.write('K\n'); // OpenSSL: KeyUpdate with update_requested
-    await waitForOutput(peer, (o) => /KEYUPDATE/.test(o), 2000);
-    peer.child.stdin!.write('from openssl\n');
-    const got = await new Promise<string>((resolve) => {
-      let acc = '';
-      t.on('data', (d: Buffer) => {
-        acc += d.toString();
-        if (acc.includes('from openssl')) resolve(acc);
+bounded('close_notify both ways: our end() reaches node:tls as an orderly end, and node’s end() reaches us', async (r) => {
+  let serverSide!: tls.TLSSocket;
+  const serverEnded = new Promise<string>((resolve) => {
+    void nodeServer(r, (c) => {
+      serverSide = c;
+      let got = '';
+      c.on('data', (d: Buffer) => (got += d.toString()));
+      c.on('end', () => resolve(got));
+    }).then((port) => {
+      const client = ourClient(r, port);
+      client.on('error', () => undefined);
+      void client.secure.then(async () => {
+        client.write('bye');
+        client.end(); // close_notify + FIN; our readable side stays open (half-close) until node answers
+        client.resume();
+        const gotEnd = await Promise.race([once(client, 'end').then(() => 'end'), once(client, 'close').then(() => 'close')]);
+        ours.resolve({ gotEnd, peerClosed: client.connection.peerClosed, truncated: client.endedWithoutCloseNotify });
       });
     });
-    assert.ok(got.includes('from openssl'));
-    t.write('after their update\n');
-    assert.ok(await waitForOutput(peer, (o) => o.includes('after their update')), peer.stdout());
-    assert.ok(updates.filter((d) => d === 'write').length >= 2, `updates ${updates}`); // ours + our answer to K
-    assert.ok(updates.filter((d) => d === 'read').length >= 1, `updates ${updates}`); // OpenSSL answers ours and its own K with (at least) one KeyUpdate
-    t.end();
-  } finally {
-    peer.stop();
-  }
-});
-
-s('KeyUpdate: openssl s_client k/K handled by our server, our update accepted by s_client', async () => {
-  let serverSide: TlsSocket | undefined;
-  const updates: string[] = [];
-  const server = createServer({ cert: pki.server.cert, key: pki.server.key }, (t) => {
-    serverSide = t;
-    t.on('error', () => undefined);
-    t.on('keyUpdate', (d: string) => updates.push(d));
-    t.on('data', (d: Buffer) => t.write(d.toString().toUpperCase()));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  const peer = startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-servername', 'localhost', '-CAfile', pki.ca.certFile]);
-  try {
-    assert.ok(await waitForOutput(peer, (o) => o.includes('Verify return code: 0')), peer.stdout());
-    // Echoes are matched as whole lines of stdout: s_client's banner has "Compression: NONE", which contains "ONE".
-    const echoed = (word: string) => waitForOutput(peer, () => new RegExp(`^${word}$`, 'm').test(peer.stdout()));
-    peer.child.stdin!.write('one\n');
-    assert.ok(await echoed('ONE'), peer.stdout());
-    // s_client treats a stdin read as a command only when it starts with k/K, so each line waits for its echo first.
-    peer.child.stdin!.write('k\n');
-    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 1), peer.stdout());
-    peer.child.stdin!.write('two\n');
-    assert.ok(await echoed('TWO'), peer.stdout());
-    peer.child.stdin!.write('K\n');
-    assert.ok(await waitForOutput(peer, (o) => (o.match(/KEYUPDATE/g) ?? []).length >= 2), peer.stdout());
-    peer.child.stdin!.write('three\n');
-    assert.ok(await echoed('THREE'), peer.stdout());
-    serverSide!.keyUpdate(true);
-    peer.child.stdin!.write('four\n');
-    assert.ok(await echoed('FOUR'), peer.stdout());
-    // read: k and K (s_client sends its answer to our update_requested only with its next write); write: our answer
-    // to K and our own update.
-    assert.is(updates.filter((d) => d === 'read').length, 2, `updates ${updates}`);
-    assert.is(updates.filter((d) => d === 'write').length, 2, `updates ${updates}`);
-  } finally {
-    peer.stop();
-    server.close();
-  }
+  const ours = deferred<{ gotEnd: string; peerClosed: boolean; truncated: boolean }>();
+  assert.is(await serverEnded, 'bye');
+  serverSide.end(); // node answers with its own close_notify
+  const seen = await ours.promise;
+  assert.is(seen.gotEnd, 'end');
+  assert.ok(seen.peerClosed, 'our socket saw node’s close_notify');
+  assert.not.ok(seen.truncated);
 });
 
-/** A raw TCP server that answers the first bytes it gets with `reply` (or stays silent). */
-async function rawPeer(reply: Uint8Array | null): Promise<{ port: number; close: () => void }> {
-  const sockets: Socket[] = [];
-  const server = netCreateServer((sock) => {
-    sockets.push(sock);
-    sock.once('data', () => {
-      if (reply) sock.write(reply);
+bounded('a node:tls client that destroys TCP without close_notify: our server ends cleanly (no EPIPE), flagged as truncation', async (r) => {
+  const outcome = deferred<{ error: Error | undefined; truncated: boolean }>();
+  const { port } = await ourServer(r, (t) => {
+    let error: Error | undefined;
+    t.on('error', (e) => (error = e));
+    t.resume();
+    t.on('close', () => outcome.resolve({ error, truncated: t.endedWithoutCloseNotify }));
+  });
+  const client = r.socket(tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert }));
+  await once(client, 'secureConnect');
+  client.write('hello');
+  await new Promise((res) => setTimeout(res, 50));
+  client.destroy();
+  const got = await outcome.promise;
+  assert.is(got.error, undefined, `no error expected, got ${got.error?.message}`);
+  assert.ok(got.truncated);
+});
+
+bounded('KeyUpdate: ours with update_requested, answered by node:tls, both roles', async (r) => {
+  // Our client; node echoes, so its answer to update_requested comes before its next record.
+  const port = await nodeServer(r, (c) => c.pipe(c));
+  const client = ourClient(r, port);
+  await client.secure;
+  const updates: string[] = [];
+  client.on('keyUpdate', (d: string) => updates.push(d));
+  client.keyUpdate(true);
+  client.write('after update\n');
+  assert.is(await readUntil(client, (t) => t.includes('\n')), 'after update\n');
+  assert.equal(updates, ['write', 'read']);
+  // Our server.
+  const serverUpdates: string[] = [];
+  const { port: p2 } = await ourServer(r, (t) => {
+    t.on('keyUpdate', (d: string) => serverUpdates.push(d));
+    t.once('data', () => {
+      t.keyUpdate(true);
+      t.write('server updated\n');
+      t.pipe(t);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { port: (server.address() as { port: number }).port, close: () => { sockets.forEach((x) => x.destroy()); server.close(); } };
-}
-
-async function handshakeError(reply: Uint8Array | null, timeoutMs = 5000): Promise<Error> {
-  const peer = await rawPeer(reply);
-  try {
-    const t = connect({ host: '127.0.0.1', port: peer.port, servername: 'localhost', ca: pki.ca.cert, handshakeTimeoutMs: timeoutMs });
-    t.on('error', () => undefined);
-    const err = await t.secure.then(() => undefined, (e: Error) => e);
-    assert.ok(err, 'handshake should fail');
-    assert.ok(t.destroyed, 'socket destroyed');
-    return err!;
-  } finally {
-    peer.close();
-  }
-}
-
-s('bad input: garbage → decode_error (typed TlsAlert)', async () => {
-  const e = await handshakeError(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'));
-  assert.instance(e, TlsAlert);
-  assert.ok(['decode_error', 'unexpected_message'].includes((e as TlsAlert).alert), (e as TlsAlert).alert);
+  const nc = r.socket(tls.connect({ host: '127.0.0.1', port: p2, servername: 'localhost', ca: pki.ca.cert }));
+  await once(nc, 'secureConnect');
+  nc.write('go');
+  assert.is(await readUntil(nc, (t) => t.includes('\n')), 'server updated\n');
+  nc.write('and back\n');
+  assert.match(await readUntil(nc, (t) => t.includes('and back')), 'and back');
+  assert.equal(serverUpdates, ['write', 'read']);
 });
 
-s('bad input: a record over 2^14+256 bytes → record_overflow', async () => {
+bounded('NewSessionTicket from node:tls: the session event carries the ticket', async (r) => {
+  const port = await nodeServer(r, (c) => c.write('hi'));
+  const client = ourClient(r, port);
+  const ticket = once(client, 'session');
+  await client.secure;
+  const [t] = (await ticket) as [{ ticket: { lifetime: number; ticket: Uint8Array } }];
+  assert.ok(t.ticket.ticket.length > 0);
+  assert.ok(t.ticket.lifetime > 0);
+});
+
+bounded('backpressure: a reader that stops pauses the TCP socket; resuming delivers everything intact', async (r) => {
+  const data = randomBytes(4 * 1024 * 1024);
+  let drained = false;
+  const port = await nodeServer(r, (c) => {
+    drained = c.write(data);
+  });
+  const client = ourClient(r, port);
+  await client.secure;
+  client.pause();
+  await new Promise((res) => setTimeout(res, 300));
+  assert.ok((client.transport as Socket).isPaused(), 'TCP socket paused while nobody reads');
+  assert.ok(client.readableLength < 1024 * 1024, `buffered ${client.readableLength} bytes in our readable side`);
+  assert.not.ok(drained, 'node:tls saw our window close');
+  const got = collect(client, data.length);
+  client.resume();
+  assert.is(sha(await got), sha(data));
+});
+
+bounded('TLS_F_NO_KTLS: the caller moves records itself with tls_ap_encrypt / tls_ap_decrypt', async (r) => {
+  const port = await nodeServer(r, (c) => c.on('data', (d: Buffer) => c.write(d.toString().toUpperCase())));
+  const tcp = r.socket(netConnect(port, '127.0.0.1'));
+  await once(tcp, 'connect');
+  const { connection, socket, unread } = await tlsSocketHandshakeNoKtls(tcp, { servername: 'localhost', ca: pki.ca.cert });
+  assert.is(socket, tcp);
+  let writeSeq = 0;
+  let readSeq = 0;
+  socket.write(connection.apEncrypt(new TextEncoder().encode('raw records'), writeSeq++));
+  let pending: Uint8Array = unread;
+  const types: number[] = [];
+  let text = '';
+  await new Promise<void>((resolve, reject) => {
+    const take = (chunk: Uint8Array) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5 && pending.length >= 5 + ((pending[3] << 8) | pending[4])) {
+        const len = 5 + ((pending[3] << 8) | pending[4]);
+        const rec = connection.apDecrypt(pending.subarray(0, len), readSeq++);
+        pending = pending.subarray(len);
+        types.push(rec.type);
+        if (rec.type === RecordType.application_data) text += new TextDecoder().decode(rec.data);
+        if (text === 'RAW RECORDS') resolve();
+      }
+    };
+    socket.on('data', take);
+    socket.once('close', () => reject(new Error('closed')));
+    socket.resume();
+    take(new Uint8Array(0));
+  });
+  assert.is(text, 'RAW RECORDS');
+  assert.ok(types.includes(RecordType.handshake), `node:tls's NewSessionTickets arrive as handshake records: ${types}`);
+  assert.is(types[types.length - 1], RecordType.application_data);
+});
+
+// ---------------------------------------------------------------- bad input
+
+/** A raw TCP server that answers the first bytes it gets with `reply` (or stays silent). */
+async function rawPeer(r: CaseResources, reply: Uint8Array | null, end = false): Promise<number> {
+  const server = r.server(netCreateServer((sock) => {
+    sock.on('error', () => undefined);
+    sock.once('data', () => {
+      if (reply && end) sock.end(reply);
+      else if (reply) sock.write(reply);
+    });
+  }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as { port: number }).port;
+}
+
+async function clientError(r: CaseResources, reply: Uint8Array | null, opts: { end?: boolean; timeoutMs?: number } = {}): Promise<Error> {
+  const port = await rawPeer(r, reply, opts.end);
+  const t = r.socket(connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, handshakeTimeoutMs: opts.timeoutMs ?? 5000 }));
+  const errors: Error[] = [];
+  t.on('error', (e) => errors.push(e));
+  const err = await t.secure.then(() => undefined, (e: Error) => e);
+  assert.ok(err, 'handshake should fail');
+  await new Promise((res) => setImmediate(res));
+  assert.ok(t.destroyed, 'socket destroyed');
+  assert.is(errors.length, 1, 'one error event');
+  assert.is(errors[0], err);
+  return err!;
+}
+
+bounded('bad input: garbage → unexpected_message (typed TlsAlert)', async (r) => {
+  const e = await clientError(r, Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'));
+  assert.instance(e, TlsAlert);
+  assert.is((e as TlsAlert).alert, 'unexpected_message');
+});
+
+bounded('bad input: a record over 2^14+256 bytes → record_overflow', async (r) => {
   const rec = Buffer.alloc(5 + 10);
   rec.writeUInt8(22, 0);
   rec.writeUInt16BE(0x0303, 1);
   rec.writeUInt16BE(16384 + 257, 3);
-  const e = await handshakeError(rec);
+  const e = await clientError(r, rec);
   assert.is((e as TlsAlert).alert, 'record_overflow');
 });
 
-s('bad input: a fatal alert from the peer surfaces with its name', async () => {
-  const e = await handshakeError(Uint8Array.of(21, 3, 3, 0, 2, 2, 40));
+bounded('bad input: a fatal alert from the peer surfaces with its name', async (r) => {
+  const e = await clientError(r, Uint8Array.of(21, 3, 3, 0, 2, 2, 40));
   assert.instance(e, TlsAlert);
   assert.is((e as TlsAlert).alert, 'handshake_failure');
   assert.ok((e as TlsAlert).remote);
 });
 
-s('bad input: a truncated record then EOF → ECONNRESET, not a hang', async () => {
-  const peer = netCreateServer((sock) => sock.once('data', () => sock.end(Uint8Array.of(22, 3, 3, 0, 50, 2, 0))));
-  peer.listen(0, '127.0.0.1');
-  await once(peer, 'listening');
-  const t = connect({ host: '127.0.0.1', port: (peer.address() as { port: number }).port, ca: pki.ca.cert, servername: 'localhost' });
-  t.on('error', () => undefined);
-  const e = (await t.secure.then(() => undefined, (x: Error) => x)) as Error & { code?: string };
+bounded('bad input: a truncated record then EOF → ECONNRESET, not a hang', async (r) => {
+  const e = (await clientError(r, Uint8Array.of(22, 3, 3, 0, 50, 2, 0), { end: true })) as CodedError;
   assert.is(e.code, 'ECONNRESET');
-  peer.close();
 });
 
-s('bad input: a stalled peer → ETIMEDOUT and the socket is destroyed', async () => {
-  const e = (await handshakeError(null, 300)) as Error & { code?: string };
+bounded('bad input: a stalled peer → ETIMEDOUT and the socket is destroyed', async (r) => {
+  const e = (await clientError(r, null, { timeoutMs: 300 })) as CodedError;
   assert.is(e.code, 'ETIMEDOUT');
+});
+
+bounded('bad input to our server: garbage and a stalled client each end in tlsClientError with a typed error', async (r) => {
+  const { server, port } = await ourServer(r, () => assert.unreachable('no secure connection expected'));
+  const errors: Error[] = [];
+  server.on('tlsClientError', (e: Error) => errors.push(e));
+  const garbage = r.socket(netConnect(port, '127.0.0.1'));
+  garbage.on('error', () => undefined);
+  garbage.write('GET / HTTP/1.1\r\n\r\n');
+  const alertBack = await collect(garbage, 7);
+  assert.equal([...alertBack.subarray(0, 7)], [21, 3, 3, 0, 2, 2, 10], 'we sent a fatal unexpected_message alert');
+  await new Promise((res) => setTimeout(res, 50));
+  assert.is(errors.length, 1);
+  assert.is((errors[0] as TlsAlert).alert, 'unexpected_message');
 });
 
 s.run();

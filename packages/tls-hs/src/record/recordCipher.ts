@@ -29,6 +29,7 @@ export class RecordCipher {
   private readonly iv: Uint8Array;
   private readonly nonce: Uint8Array;
   private seq = 0;
+  private scratch: Uint8Array | undefined;
 
   /** Builds a cipher from a traffic secret (derives key and iv with the "key"/"iv" labels). */
   constructor(provider: CryptoProvider, suite: CipherSuiteParams, secret: Uint8Array) {
@@ -45,22 +46,56 @@ export class RecordCipher {
   }
 
   /**
+   * Sets the sequence number of the next record — for callers that track sequence numbers themselves (the seed's
+   * tls_ap_encrypt / tls_ap_decrypt with an explicit `seq`). An integer from 0 to 2^53 − 1.
+   */
+  set sequenceNumber(seq: number) {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`bad record sequence number ${seq}`);
+    this.seq = seq;
+  }
+
+  /**
    * Protects one record: returns header ‖ encrypted_record. `padding` zero bytes are added to the inner
    * plaintext (clamped so the inner plaintext stays within 2^14 + 1 bytes).
    */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const out = new Uint8Array(this.sealedLength(content.length, padding));
+    this.sealInto(type, content, padding, out, 0);
+    return out;
+  }
+
+  /** Bytes {@link RecordCipher.seal} produces for `contentLength` bytes of content and this much padding. */
+  sealedLength(contentLength: number, padding = 0): number {
+    return RECORD_HEADER_LENGTH + contentLength + 1 + this.clampPadding(contentLength, padding) + this.aead.tagLength;
+  }
+
+  /**
+   * Protects one record into `out` at `offset` (which must have {@link RecordCipher.sealedLength} bytes free);
+   * returns the number of bytes written. The inner plaintext is assembled in a scratch buffer reused per cipher.
+   */
+  sealInto(type: number, content: Uint8Array, padding: number, out: Uint8Array, offset: number): number {
     if (content.length > MAX_PLAINTEXT) throw new RangeError(`record content of ${content.length} bytes exceeds 2^14`);
-    const pad = Math.max(0, Math.min(padding | 0, MAX_PLAINTEXT - content.length));
-    const inner = new Uint8Array(content.length + 1 + pad);
+    const pad = this.clampPadding(content.length, padding);
+    const innerLength = content.length + 1 + pad;
+    const scratch = this.scratch ??= new Uint8Array(MAX_PLAINTEXT + 1);
+    const inner = scratch.subarray(0, innerLength);
     inner.set(content);
     inner[content.length] = type;
-    const length = inner.length + this.aead.tagLength;
-    const header = Uint8Array.of(RecordType.application_data, 3, 3, length >> 8, length & 0xff);
+    if (pad > 0) inner.fill(0, content.length + 1);
+    const length = innerLength + this.aead.tagLength;
+    const header = out.subarray(offset, offset + RECORD_HEADER_LENGTH);
+    header[0] = RecordType.application_data;
+    header[1] = 3;
+    header[2] = 3;
+    header[3] = length >> 8;
+    header[4] = length & 0xff;
     const sealed = this.aead.seal(this.nextNonce(), header, inner);
-    const out = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
-    out.set(header);
-    out.set(sealed, RECORD_HEADER_LENGTH);
-    return out;
+    out.set(sealed, offset + RECORD_HEADER_LENGTH);
+    return RECORD_HEADER_LENGTH + sealed.length;
+  }
+
+  private clampPadding(contentLength: number, padding: number): number {
+    return Math.max(0, Math.min(padding | 0, MAX_PLAINTEXT - contentLength));
   }
 
   /**

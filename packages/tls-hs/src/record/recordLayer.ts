@@ -106,9 +106,14 @@ export class RecordLayer {
     return this.reader.buffered;
   }
 
-  /** Feeds bytes from the transport (any split). */
+  /** Feeds bytes from the transport (any split). They are kept by reference: do not modify them afterwards. */
   receive(data: Uint8Array): void {
     this.reader.push(data);
+  }
+
+  /** Removes and returns the received bytes not yet read as records (still protected), e.g. to hand them over. */
+  takeUnread(): Uint8Array {
+    return this.reader.takeBuffered();
   }
 
   /**
@@ -187,36 +192,41 @@ export class RecordLayer {
     return Uint8Array.of(RecordType.change_cipher_spec, 3, 3, 0, 1, 1);
   }
 
-  /** Frames content of any type into as many records as needed; returns the concatenated bytes. */
+  /**
+   * Frames content of any type into as many records as needed; returns the concatenated bytes (one allocation for all
+   * the records of the call).
+   */
   write(type: number, data: Uint8Array): Uint8Array {
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    let off = 0;
-    do {
-      const n = Math.min(this.maxFragment, data.length - off);
-      const chunk = data.subarray(off, off + n);
-      off += n;
-      let rec: Uint8Array;
-      if (this.writeCipher !== null) {
-        rec = this.writeCipher.seal(type, chunk, this.padding?.(type, n) ?? 0);
-      } else {
-        rec = new Uint8Array(RECORD_HEADER_LENGTH + n);
-        rec[0] = type;
-        rec[1] = 3;
-        rec[2] = 3;
-        rec[3] = n >> 8;
-        rec[4] = n & 0xff;
-        rec.set(chunk, RECORD_HEADER_LENGTH);
+    const max = this.maxFragment;
+    const count = Math.max(1, Math.ceil(data.length / max));
+    const cipher = this.writeCipher;
+    if (cipher === null) {
+      const out = new Uint8Array(count * RECORD_HEADER_LENGTH + data.length);
+      let p = 0;
+      for (let r = 0, off = 0; r < count; r++, off += max) {
+        const n = Math.min(max, data.length - off);
+        out[p] = type;
+        out[p + 1] = 3;
+        out[p + 2] = 3;
+        out[p + 3] = n >> 8;
+        out[p + 4] = n & 0xff;
+        out.set(data.subarray(off, off + n), p + RECORD_HEADER_LENGTH);
+        p += RECORD_HEADER_LENGTH + n;
       }
-      parts.push(rec);
-      total += rec.length;
-    } while (off < data.length);
-    if (parts.length === 1) return parts[0];
+      return out;
+    }
+    const padding = this.padding;
+    const pads = new Array<number>(count);
+    let total = 0;
+    for (let r = 0, off = 0; r < count; r++, off += max) {
+      const n = Math.min(max, data.length - off);
+      pads[r] = padding?.(type, n) ?? 0;
+      total += cipher.sealedLength(n, pads[r]);
+    }
     const out = new Uint8Array(total);
     let p = 0;
-    for (const r of parts) {
-      out.set(r, p);
-      p += r.length;
+    for (let r = 0, off = 0; r < count; r++, off += max) {
+      p += cipher.sealInto(type, data.subarray(off, Math.min(off + max, data.length)), pads[r], out, p);
     }
     return out;
   }

@@ -9,17 +9,12 @@
 import { Duplex } from 'node:stream';
 import type { ReceivedTicket, TlsAlert, TlsEngine } from '@quichs/tls-hs';
 import { TlsConnection, type TlsConnectionOptions } from '../tlsConnection.js';
+import { codedError } from '../codedError.js';
 
 /** Options of a {@link TlsSocket}. */
 export interface TlsSocketOptions extends TlsConnectionOptions {
   /** Destroy the socket with ETIMEDOUT if the handshake has not completed within this many ms (default 30 s; 0 = never). */
   readonly handshakeTimeoutMs?: number;
-}
-
-/** An Error with a Node-style `code` (e.g. ETIMEDOUT). */
-export interface CodedError extends Error {
-  /** Node-style code. */
-  code: string;
 }
 
 /** Encrypted Duplex over a connected byte stream. */
@@ -34,6 +29,9 @@ export class TlsSocket extends Duplex {
   private readonly securedPromise: Promise<void>;
   private resolveSecured!: () => void;
   private rejectSecured!: (e: Error) => void;
+  private readonly transportHandlers: Record<'data' | 'end' | 'error' | 'close', (...args: any[]) => void>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  private released = false;
+  private readEnded = false;
 
   /** Wraps `transport` (already connected) and starts the handshake (clients send their ClientHello at once). */
   constructor(
@@ -55,25 +53,18 @@ export class TlsSocket extends Duplex {
       }, timeout);
       this.timer.unref?.();
     }
-    transport.on('data', (chunk: Buffer) => {
-      this.connection.receive(chunk);
-      this.pump();
-    });
-    transport.on('end', () => {
-      if (this.destroyed) return;
-      if (!this.secured) {
-        this.destroy(codedError('ECONNRESET', 'peer closed the connection during the handshake'));
-        return;
-      }
-      // As node:tls does, EOF without close_notify after the handshake ends the readable side; it is recorded so
-      // length-unaware protocols can treat it as a possible truncation.
-      if (!this.connection.peerClosed) this.endedWithoutCloseNotify = true;
-      this.push(null);
-    });
-    transport.on('error', (e: Error) => this.destroy(e));
-    transport.on('close', () => {
-      if (!this.destroyed) this.destroy(this.secured ? undefined : codedError('ECONNRESET', 'connection closed during the handshake'));
-    });
+    this.transportHandlers = {
+      data: (chunk: Buffer) => {
+        this.connection.receive(chunk);
+        this.pump();
+      },
+      end: () => this.transportEnded('peer closed the connection during the handshake'),
+      error: (e: Error) => this.destroy(e),
+      // After the handshake a closed transport only ends our readable side: what is buffered stays readable, and
+      // the stream closes itself once it is read (and our writable side has finished).
+      close: () => this.transportEnded('connection closed during the handshake'),
+    };
+    for (const [event, fn] of Object.entries(this.transportHandlers)) transport.on(event, fn);
     this.connection.start();
     this.pump();
   }
@@ -128,34 +119,92 @@ export class TlsSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.secure.then(
-      () => {
-        try {
-          this.connection.write(chunk);
-        } catch (e) {
-          callback(e as Error);
-          return;
-        }
-        const out = this.connection.takeOutput();
-        if (out === undefined) callback();
-        else this.transport.write(out, (err) => callback(err ?? null));
-      },
-      (e: Error) => callback(e),
-    );
+    if (this.secured) this.writeRecords(chunk, callback);
+    else this.secure.then(() => this.writeRecords(chunk, callback), (e: Error) => callback(e));
+  }
+
+  /** Encrypts `chunk` and hands it to the transport; completes at once unless the transport asks us to wait. */
+  private writeRecords(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.transport.destroyed || !this.transport.writable) {
+      callback(codedError('EPIPE', 'the connection is closed for writing'));
+      return;
+    }
+    try {
+      this.connection.write(chunk);
+    } catch (e) {
+      callback(e as Error);
+      return;
+    }
+    const out = this.connection.takeOutput();
+    if (out === undefined || this.transport.write(out)) callback();
+    else this.waitForDrain(callback);
+  }
+
+  /** Completes `callback` when the transport drains (or fails when it closes first). */
+  private waitForDrain(callback: (error?: Error | null) => void): void {
+    const t = this.transport;
+    const settle = (err?: Error | null): void => {
+      t.off('drain', onDrain).off('close', onClose);
+      callback(err);
+    };
+    const onDrain = (): void => settle();
+    const onClose = (): void => settle(codedError('EPIPE', 'transport closed while writing'));
+    t.on('drain', onDrain).on('close', onClose);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    // The transport may already be shut for writing (a net.Socket ends itself when the peer's FIN arrives and it does
+    // not allow half-open connections): then there is no one to send close_notify to, and that is no error.
+    if (!this.transport.writable) {
+      callback();
+      return;
+    }
     this.connection.close();
     const out = this.connection.takeOutput();
     if (out) this.transport.write(out);
     this.transport.end(() => callback());
   }
 
+  /**
+   * Hands the transport back (the seed's TLS_F_NO_KTLS): stops listening to it, and returns the connection (for
+   * {@link TlsConnection.apEncrypt} / {@link TlsConnection.apDecrypt} or its sans-IO receive/write) with the bytes
+   * received but not read yet. This Duplex is destroyed; the transport stays open, paused, and becomes the caller's
+   * (attach a 'data' listener, then `resume()` it).
+   */
+  release(): { connection: TlsConnection; transport: Duplex; unread: Uint8Array } {
+    if (this.destroyed) throw codedError('ERR_STREAM_DESTROYED', 'socket already destroyed');
+    this.released = true;
+    for (const [event, fn] of Object.entries(this.transportHandlers)) this.transport.off(event, fn);
+    this.transport.pause(); // nothing may flow into the void until the new owner listens (and resumes)
+    const unread = this.connection.takeUnread();
+    this.destroy();
+    return { connection: this.connection, transport: this.transport, unread };
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (this.timer) clearTimeout(this.timer);
     if (!this.secured) this.rejectSecured(error ?? codedError('ECONNRESET', 'socket destroyed before the handshake completed'));
-    this.transport.destroy();
+    if (!this.released) closeTransport(this.transport);
     callback(error);
+  }
+
+  /** The transport can bring no more bytes: fail a handshake in progress, else end our readable side. */
+  private transportEnded(duringHandshake: string): void {
+    if (this.destroyed) return;
+    if (!this.secured) {
+      this.destroy(codedError('ECONNRESET', duringHandshake));
+      return;
+    }
+    // As node:tls does, EOF without close_notify after the handshake ends the readable side; it is recorded so
+    // length-unaware protocols can treat it as a possible truncation.
+    if (!this.connection.peerClosed) this.endedWithoutCloseNotify = true;
+    this.endReadable();
+  }
+
+  private endReadable(): void {
+    if (this.readEnded) return;
+    this.readEnded = true;
+    this.push(null);
   }
 
   /** Moves output to the transport and events to the stream. */
@@ -183,7 +232,7 @@ export class TlsSocket extends Duplex {
           this.emit('keyUpdate', ev.direction);
           break;
         case 'closeNotify':
-          this.push(null);
+          this.endReadable();
           break;
         case 'error':
           this.failWith(ev.error);
@@ -208,8 +257,20 @@ export class TlsSocket extends Duplex {
   }
 }
 
-function codedError(code: string, message: string): CodedError {
-  const e = new Error(message) as CodedError;
-  e.code = code;
-  return e;
+/**
+ * Destroys the transport, but lets a final write (a fatal alert, close_notify) reach the peer first when the transport
+ * is already ending: destroyed once it has finished, or after a second at the latest.
+ */
+function closeTransport(t: Duplex): void {
+  if (t.destroyed) return;
+  if (!t.writableEnded || t.writableFinished) {
+    t.destroy();
+    return;
+  }
+  const timer = setTimeout(() => t.destroy(), 1000);
+  timer.unref?.();
+  t.once('finish', () => {
+    clearTimeout(timer);
+    t.destroy();
+  });
 }

@@ -6,6 +6,7 @@ import { connect as netConnect, createServer as netCreateServer, type Server, ty
 import type { Duplex } from 'node:stream';
 import { createTlsEngine, type TlsEngineOptions } from '@quichs/tls-hs';
 import { TlsSocket, type TlsSocketOptions } from './tlsSocket.js';
+import type { TlsConnection } from '../tlsConnection.js';
 
 /** Options of {@link tlsSocketHandshake}: the engine's options (node:tls names) plus the role and socket options. */
 export interface TlsHandshakeOptions extends TlsEngineOptions, TlsSocketOptions {
@@ -31,6 +32,30 @@ export async function tlsSocketHandshake(socket: Duplex, options: TlsHandshakeOp
   return tls;
 }
 
+/** What {@link tlsSocketHandshakeNoKtls} hands back. */
+export interface NoKtlsHandshake {
+  /** The connection: {@link TlsConnection.apEncrypt} / {@link TlsConnection.apDecrypt}, or its sans-IO receive/write. */
+  readonly connection: TlsConnection;
+  /** The socket, untouched after the handshake, paused, and now the caller's (listen, then `resume()`). */
+  readonly socket: Duplex;
+  /** Bytes the peer sent after its last handshake record (still protected: records to decrypt, in order). */
+  readonly unread: Uint8Array;
+}
+
+/**
+ * The seed's tls_sk_handshake with TLS_F_NO_KTLS: runs the handshake over `socket`, then hands the socket back with
+ * the connection for callers that move the encrypted records themselves (seed: tls_ap_encrypt / tls_ap_decrypt with
+ * their own sequence numbers, both starting at 0). Rejects like {@link tlsSocketHandshake}; the socket is destroyed then.
+ */
+export async function tlsSocketHandshakeNoKtls(socket: Duplex, options: TlsHandshakeOptions = {}): Promise<NoKtlsHandshake> {
+  const engine = createTlsEngine(options.server ? 'server' : 'client', engineOptions(options));
+  const tls = new TlsSocket(socket, engine, { ...options, stopAfterHandshake: true });
+  tls.on('error', () => undefined); // the rejection of `secure` carries it
+  await tls.secure;
+  const { connection, transport, unread } = tls.release();
+  return { connection, socket: transport, unread };
+}
+
 /** Options of {@link connect}. */
 export interface ConnectOptions extends TlsEngineOptions, TlsSocketOptions {
   /** Host to connect to (also the default servername unless it is an IP literal). */
@@ -50,13 +75,22 @@ export function connect(options: ConnectOptions, onSecure?: () => void): TlsSock
   return tls;
 }
 
-/** A TCP server whose connections are TLS server sockets; emits 'secureConnection' with each {@link TlsSocket}. */
+/**
+ * A TCP server whose connections are TLS server sockets; emits 'secureConnection' with each {@link TlsSocket} once
+ * its handshake completed, and 'tlsClientError' (error, socket) for a handshake that failed.
+ */
 export function createServer(options: TlsEngineOptions & TlsSocketOptions, onConnection?: (socket: TlsSocket) => void): Server {
   const server = netCreateServer((tcp) => {
     const engine = createTlsEngine('server', engineOptions(options));
     const tls = new TlsSocket(tcp, engine, options);
+    // As with node:tls, a failed handshake is reported by the server ('tlsClientError'), not as the socket's error.
+    const untilSecure = (): void => undefined;
+    tls.on('error', untilSecure);
     tls.secure.then(
-      () => server.emit('secureConnection', tls),
+      () => {
+        tls.off('error', untilSecure);
+        server.emit('secureConnection', tls);
+      },
       (e: Error) => server.emit('tlsClientError', e, tls),
     );
   });
