@@ -32,6 +32,7 @@ import {
 } from './tlsState.js';
 import type { PemOrDer } from './options.js';
 import type { PrivateKey } from '../crypto/provider.js';
+import { asPlainBytes } from '../wire/bytes.js';
 
 /** Value types of {@link TlsEngine.set} / {@link TlsEngine.get} per option. */
 export interface TlsOptValues {
@@ -140,7 +141,7 @@ export class TlsEngine {
         if (this.role === 'client' && this.core.state === TlsState.START && !this.hasSentHello()) {
           throw TlsAlert.of('unexpected_message', 'client received handshake data before sending its ClientHello');
         }
-        if (msg.length > 0) this.core.feed(msg);
+        if (msg.length > 0) this.core.feed(asPlainBytes(msg));
       }
     } catch (e) {
       this.failure = toTlsAlert(e);

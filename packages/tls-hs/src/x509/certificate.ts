@@ -28,6 +28,7 @@ import { derBytes, derChildren, readDerTlv, type DerTlv } from './derTlv.js';
 import { distinguishedName, namesEqual, type DistinguishedName } from './distinguishedName.js';
 import { parseIpAddress } from './ipAddress.js';
 import { certificateSignatureAlgorithm, type CertificateSignatureAlgorithm } from './signatureAlgorithm.js';
+import { copyBytes } from '../wire/bytes.js';
 
 /** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */
 export const KeyUsageBit = {
@@ -265,7 +266,7 @@ const HANDLED_ELSEWHERE: ReadonlySet<string> = new Set<string>();
  */
 export function parseX509Certificate(input: Uint8Array): X509Certificate {
   if (!(input instanceof Uint8Array) || input.length === 0) bad('empty or not bytes');
-  const der = input.slice();
+  const der = copyBytes(input);
   const outer = readDerTlv(der, 0);
   if (outer === undefined || outer.tag !== 0x30 || outer.end !== der.length) bad('not a single DER SEQUENCE');
   const top = derChildren(der, outer);
