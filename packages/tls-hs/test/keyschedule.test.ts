@@ -29,6 +29,33 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
 for (const provider of providers) {
   const s = suite(`keyschedule (${provider.name})`);
 
+  s('PSK-free constants are shared but the early secret handed out is a copy', () => {
+    const a = new KeySchedule(provider, 'sha256');
+    const e1 = a.early(null);
+    const expected = toHex(e1);
+    e1.fill(0); // a caller wiping its secret must not affect the next connection
+    const b = new KeySchedule(provider, 'sha256');
+    assert.is(toHex(b.early()), expected);
+    assert.is(toHex(b.handshake(new Uint8Array(32))), toHex(new KeySchedule(provider, 'sha256').handshake(new Uint8Array(32))));
+    // with a PSK the early secret differs and so does the handshake secret
+    const c = new KeySchedule(provider, 'sha256');
+    c.early(new Uint8Array(32).fill(1));
+    assert.is.not(toHex(c.handshake(new Uint8Array(32))), toHex(b.handshakeSecret!));
+  });
+
+  s('transcript digests are memoized until the next update', () => {
+    const t = new Transcript(provider, 'sha256');
+    t.update(Uint8Array.of(1, 0, 0, 0));
+    const d1 = t.digest();
+    assert.is(t.digest(), d1);
+    t.update(Uint8Array.of(2, 0, 0, 0));
+    const d2 = t.digest();
+    assert.is.not(toHex(d2), toHex(d1));
+    assert.is(toHex(d2), toHex(provider.hash('sha256', Uint8Array.of(1, 0, 0, 0, 2, 0, 0, 0))));
+    t.replaceWithMessageHash();
+    assert.is.not(toHex(t.digest()), toHex(d2));
+  });
+
   s('cipher suite table', () => {
     assert.is(CIPHER_SUITES.length, 3);
     assert.is(cipherSuiteByCode(0x1302), TLS_AES_256_GCM_SHA384);

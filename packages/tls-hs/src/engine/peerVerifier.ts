@@ -7,7 +7,8 @@
 import { TlsAlert } from '../alerts.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { PublicKey } from '../crypto/provider.js';
-import { parseX509Certificate, type X509Certificate } from '../x509/certificate.js';
+import type { X509Certificate } from '../x509/certificate.js';
+import { certificatePublicKey, parseX509CertificateCached } from '../x509/certificateCache.js';
 import { verifyCertificateChain } from '../x509/pathValidation.js';
 import { loadCertificates } from '../x509/pem.js';
 import type { EngineConfig } from './engineConfig.js';
@@ -29,7 +30,7 @@ export function loadAnchors(ca: PemOrDer | undefined): X509Certificate[] {
   if (ca === undefined) return [];
   const cached = typeof ca === 'string' ? anchorCacheByText.get(ca) : anchorCacheByObject.get(ca);
   if (cached !== undefined) return cached;
-  const parsed = loadCertificates(ca).map((der) => parseX509Certificate(der));
+  const parsed = loadCertificates(ca).map((der) => parseX509CertificateCached(der));
   if (typeof ca === 'string') {
     if (anchorCacheByText.size >= 32) anchorCacheByText.clear();
     anchorCacheByText.set(ca, parsed);
@@ -53,9 +54,9 @@ export function verifyPeerCertificates(
     return { publicKey, chain };
   }
   if (!config.rejectUnauthorized) {
-    const leaf = parseX509Certificate(chain[0]);
+    const leaf = parseX509CertificateCached(chain[0]);
     try {
-      return { publicKey: provider.importPublicKey(leaf.spki), chain };
+      return { publicKey: certificatePublicKey(leaf, provider), chain };
     } catch (e) {
       if (e instanceof CryptoError) throw TlsAlert.of('unsupported_certificate', `peer key not usable: ${e.message}`, e);
       throw e;

@@ -10,9 +10,38 @@
  */
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { deriveSecret, emptyHash } from './deriveSecret.js';
+import { copyBytes } from '../wire/bytes.js';
 
 /** The stages of the schedule, in order. */
 export type KeyScheduleStage = 'init' | 'early' | 'handshake' | 'master';
+
+/**
+ * Values of the schedule that depend only on the provider and the hash: Hash(""), the all-zero input, and — for
+ * handshakes without a PSK — the early secret HKDF-Extract(0, 0) and Derive-Secret(early, "derived", ""). Computed
+ * once and shared (read-only) by every schedule.
+ */
+interface HashConstants {
+  readonly zeros: Uint8Array;
+  readonly empty: Uint8Array;
+  early?: Uint8Array;
+  derivedFromEarly?: Uint8Array;
+}
+
+const hashConstants = new WeakMap<CryptoProvider, Map<HashAlgorithm, HashConstants>>();
+
+function constantsFor(provider: CryptoProvider, hash: HashAlgorithm): HashConstants {
+  let perHash = hashConstants.get(provider);
+  if (perHash === undefined) {
+    perHash = new Map();
+    hashConstants.set(provider, perHash);
+  }
+  let c = perHash.get(hash);
+  if (c === undefined) {
+    c = { zeros: new Uint8Array(provider.hashLength(hash)), empty: emptyHash(provider, hash) };
+    perHash.set(hash, c);
+  }
+  return c;
+}
 
 /** Thrown for a call out of order (a programming error in the caller, not bad peer input). */
 export class KeyScheduleError extends Error {
@@ -39,19 +68,29 @@ export class KeySchedule {
   private readonly provider: CryptoProvider;
   private readonly zeros: Uint8Array;
   private readonly empty: Uint8Array;
+  private readonly constants: HashConstants;
+  private pskFree = false;
 
   constructor(provider: CryptoProvider, hash: HashAlgorithm) {
     this.provider = provider;
     this.hash = hash;
     this.hashLength = provider.hashLength(hash);
-    this.zeros = new Uint8Array(this.hashLength);
-    this.empty = emptyHash(provider, hash);
+    const c = constantsFor(provider, hash);
+    this.zeros = c.zeros;
+    this.empty = c.empty;
+    this.constants = c;
   }
 
   /** Early Secret = HKDF-Extract(0, PSK or HashLen zeros). */
   early(psk?: Uint8Array | null): Uint8Array {
     if (this.stage !== 'init') throw new KeyScheduleError('early secret already derived');
-    this.earlySecret = this.provider.hkdfExtract(this.hash, this.zeros, psk ?? this.zeros);
+    if (psk === undefined || psk === null) {
+      this.constants.early ??= this.provider.hkdfExtract(this.hash, this.zeros, this.zeros);
+      this.earlySecret = copyBytes(this.constants.early); // a copy: callers may wipe the secrets they get
+      this.pskFree = true;
+    } else {
+      this.earlySecret = this.provider.hkdfExtract(this.hash, this.zeros, psk);
+    }
     this.stage = 'early';
     return this.earlySecret;
   }
@@ -75,7 +114,13 @@ export class KeySchedule {
   handshake(sharedSecret?: Uint8Array | null): Uint8Array {
     if (this.stage === 'init') this.early(null);
     if (this.stage !== 'early') throw new KeyScheduleError('handshake secret already derived');
-    const salt = deriveSecret(this.provider, this.hash, this.earlySecret!, 'derived', this.empty);
+    let salt: Uint8Array;
+    if (this.pskFree) {
+      this.constants.derivedFromEarly ??= deriveSecret(this.provider, this.hash, this.earlySecret!, 'derived', this.empty);
+      salt = this.constants.derivedFromEarly;
+    } else {
+      salt = deriveSecret(this.provider, this.hash, this.earlySecret!, 'derived', this.empty);
+    }
     this.handshakeSecret = this.provider.hkdfExtract(this.hash, salt, sharedSecret ?? this.zeros);
     this.stage = 'handshake';
     return this.handshakeSecret;

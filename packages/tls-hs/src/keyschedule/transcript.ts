@@ -17,6 +17,8 @@ export class Transcript {
   private hasher: Hasher | undefined;
   private pending: Uint8Array[] = [];
   private algorithm: HashAlgorithm | undefined;
+  /** Digest of the transcript as it is now (until the next update), so repeated digests cost nothing. */
+  private current: Uint8Array | undefined;
 
   constructor(provider: CryptoProvider, hash?: HashAlgorithm) {
     this.provider = provider;
@@ -45,13 +47,18 @@ export class Transcript {
 
   /** Adds one or more whole handshake messages (in order). */
   update(message: Uint8Array): void {
+    this.current = undefined;
     if (this.hasher !== undefined) this.hasher.update(message);
     else this.pending.push(message.slice());
   }
 
-  /** Transcript-Hash of everything added so far (the transcript keeps running). */
+  /**
+   * Transcript-Hash of everything added so far (the transcript keeps running). Repeated calls without an update in
+   * between return the same array: treat it as read-only.
+   */
   digest(): Uint8Array {
-    return this.requireHasher().clone().digest();
+    this.current ??= this.requireHasher().clone().digest();
+    return this.current;
   }
 
   /** Transcript-Hash of everything so far followed by `extra` (e.g. a ClientHello truncated before its binders). */
@@ -70,6 +77,7 @@ export class Transcript {
     fresh.update(Uint8Array.of(MESSAGE_HASH, 0, 0, inner.length));
     fresh.update(inner);
     this.hasher = fresh;
+    this.current = undefined;
   }
 
   private requireHasher(): Hasher {

@@ -25,7 +25,8 @@
 import { TlsAlert } from '../alerts.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { ExtKeyUsageOid, keyUsageAllows, parseX509Certificate, type X509Certificate } from './certificate.js';
+import { ExtKeyUsageOid, keyUsageAllows, type X509Certificate } from './certificate.js';
+import { certificatePublicKey, parseX509CertificateCached } from './certificateCache.js';
 import { namesEqual } from './distinguishedName.js';
 import { checkHostname } from './hostname.js';
 
@@ -83,7 +84,7 @@ export const DEFAULT_MAX_CHAIN_DEPTH = 10;
 const MAX_CANDIDATES = 16;
 
 function asParsed(c: X509Certificate | Uint8Array): X509Certificate {
-  return c instanceof Uint8Array ? parseX509Certificate(c) : c;
+  return c instanceof Uint8Array ? parseX509CertificateCached(c) : c;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -151,7 +152,7 @@ function importKey(cert: X509Certificate, provider: CryptoProvider, caches: Cach
   let k = caches.keys.get(cert);
   if (k === undefined) {
     try {
-      k = provider.importPublicKey(cert.spki);
+      k = certificatePublicKey(cert, provider);
     } catch (e) {
       k = alertFromCrypto(e, `public key of ${describe(cert)}`);
     }
@@ -260,7 +261,7 @@ export function verifyCertificateChain(o: VerifyChainOptions): VerifiedChain {
   if (o.chain.length === 0) throw TlsAlert.of('bad_certificate', 'empty certificate chain');
   if (!(o.now instanceof Date) || Number.isNaN(o.now.getTime())) throw TlsAlert.of('internal_error', 'verifyCertificateChain needs a valid `now`');
   const maxDepth = o.maxDepth ?? DEFAULT_MAX_CHAIN_DEPTH;
-  const sent = o.chain.map((d) => parseX509Certificate(d));
+  const sent = o.chain.map((d) => parseX509CertificateCached(d));
   const leaf = sent[0];
   const anchors = o.anchors.map(asParsed);
   const pool = [...sent.slice(1), ...(o.intermediates ?? []).map(asParsed)];

@@ -1,0 +1,182 @@
+/**
+ * TLS 1.3 handshake benchmark (not a test): full handshakes per second of the @quichs/tls-hs engine, client and server
+ * in one process talking in memory (ECDSA P-256 certificate, x25519, TLS_AES_128_GCM_SHA256, the client validating
+ * the server's certificate against its trust anchor and host name), per crypto provider; and node:tls over loopback
+ * TCP in the same run, with the same certificate, for comparison.
+ *
+ * To show what bounds the engine, every provider call made by one handshake is counted, each primitive is timed in
+ * isolation, and the sum (the handshake's crypto cost) is printed next to the measured time.
+ *
+ * Cases run in alternating rounds (the machine is shared) and the median round is reported.
+ * Run: node --conditions=source --import tsx bench/tls-handshake.ts [millisecondsPerCase] [rounds]
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  TlsState,
+  createNobleProvider,
+  createNodeProvider,
+  createTlsEngine,
+  type CryptoProvider,
+  type TlsEngineOptions,
+} from '@quichs/tls-hs';
+import { makeBenchCert, type BenchCert } from './baselines/certs.js';
+import { nodeTlsHandshakesPerSecond } from './baselines/nodeTls.js';
+
+const msPerCase = Number(process.argv[2] ?? 1500);
+const rounds = Number(process.argv[3] ?? 3);
+
+interface Setup {
+  readonly client: TlsEngineOptions;
+  readonly server: TlsEngineOptions;
+}
+
+function setupFor(provider: CryptoProvider, cert: BenchCert): Setup {
+  const common = { provider, ciphers: ['TLS_AES_128_GCM_SHA256'], groups: ['x25519'] } as const;
+  return {
+    client: { ...common, clock: () => Date.now(), servername: 'localhost', ca: cert.cert },
+    server: { ...common, cert: cert.cert, key: cert.key },
+  };
+}
+
+/** One full handshake, the way the QUIC transport drives the engine. */
+function handshake(s: Setup): void {
+  const client = createTlsEngine('client', s.client);
+  const server = createTlsEngine('server', s.server);
+  const ch = client.handshake(null).out;
+  const sh = server.handshake(ch).out;
+  const flight = server.handshake(null).out;
+  client.handshake(sh);
+  const fin = client.handshake(flight);
+  const done = server.handshake(fin.out);
+  if (fin.state !== TlsState.CONNECTED || done.state !== TlsState.CONNECTED) throw new Error('handshake did not complete');
+}
+
+/** Runs `step` until `ms` elapse (after a warm-up); returns operations per second. */
+function rate(step: () => void, ms: number, batch = 16): number {
+  for (let i = 0; i < 50; i++) step();
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    for (let k = 0; k < batch; k++) step();
+    n += batch;
+    elapsed = performance.now() - start;
+  }
+  return (n * 1000) / elapsed;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x: number, w = 9): string => Math.round(x).toLocaleString('en-US').padStart(w);
+const us = (x: number): string => x.toFixed(1).padStart(7);
+
+/** Counts every provider call of one handshake (methods of the provider and of the objects it hands out). */
+function countCalls(base: CryptoProvider, cert: BenchCert): Map<string, number> {
+  const counts = new Map<string, number>();
+  const bump = (k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
+  const wrapShare = <T extends object>(obj: T, prefix: string): T =>
+    new Proxy(obj, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          bump(`${prefix}.${String(prop)}`);
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const counting = new Proxy(base, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        let key = String(prop);
+        if (prop === 'sign' || prop === 'verify') key += `(${(args[1] as { kind: string }).kind})`;
+        if (prop === 'hmac' || prop === 'hkdfExtract' || prop === 'hkdfExpand' || prop === 'hash' || prop === 'createHash') key += `(${String(args[0])})`;
+        bump(key);
+        const r = (v as (...a: unknown[]) => unknown).apply(target, args);
+        if (prop === 'generateKeyShare') return wrapShare(r as object, 'keyShare');
+        if (prop === 'createHash') return wrapShare(r as object, 'hasher');
+        return r;
+      };
+    },
+  });
+  handshake(setupFor(counting, cert)); // caches warm (keys, parsed certificates)
+  counts.clear();
+  handshake(setupFor(counting, cert));
+  return counts;
+}
+
+/** Microseconds per call of each primitive a handshake uses, measured in isolation. */
+function primitiveCosts(p: CryptoProvider, cert: BenchCert, ms: number): Map<string, number> {
+  const key = p.importPrivateKey(pemBody(cert.key));
+  const tbs = new Uint8Array(130).fill(7);
+  const sig = p.sign(key, { kind: 'ecdsa', hash: 'sha256' }, tbs);
+  const share = p.generateKeyShare('x25519');
+  const peer = p.generateKeyShare('x25519').publicKey;
+  const k32 = new Uint8Array(32).fill(1);
+  const msg = new Uint8Array(600).fill(2);
+  const running = p.createHash('sha256').update(msg);
+  const t = (f: () => void): number => 1e6 / rate(f, ms, 8);
+  return new Map<string, number>([
+    ['generateKeyShare', t(() => p.generateKeyShare('x25519'))],
+    ['keyShare.complete', t(() => share.complete(peer))],
+    ['respondKeyShare', t(() => p.respondKeyShare('x25519', peer))],
+    ['sign(ecdsa)', t(() => p.sign(key, { kind: 'ecdsa', hash: 'sha256' }, tbs))],
+    ['verify(ecdsa)', t(() => p.verify(key.publicKey, { kind: 'ecdsa', hash: 'sha256' }, tbs, sig))],
+    ['hmac(sha256)', t(() => p.hmac('sha256', k32, k32))],
+    ['hkdfExtract(sha256)', t(() => p.hkdfExtract('sha256', k32, k32))],
+    ['hkdfExpand(sha256)', t(() => p.hkdfExpand('sha256', k32, msg.subarray(0, 40), 32))],
+    ['hash(sha256)', t(() => p.hash('sha256', k32))],
+    ['createHash(sha256)', t(() => p.createHash('sha256'))],
+    ['hasher.update', t(() => running.update(msg.subarray(0, 128)))],
+    ['hasher.clone', t(() => running.clone().digest())],
+    ['randomBytes', t(() => p.randomBytes(32))],
+    ['importPublicKey', t(() => p.importPublicKey(key.publicKey.spki))],
+  ]);
+}
+
+function pemBody(pem: string): Uint8Array {
+  const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+async function main(): Promise<void> {
+  const cert = makeBenchCert('p256');
+  const providers = [createNodeProvider(), createNobleProvider()];
+  const setups = providers.map((p) => setupFor(p, cert));
+  for (const s of setups) handshake(s); // load keys and certificates once, as a long-running server would
+
+  const results = new Map<string, number[]>();
+  const push = (k: string, v: number): void => void results.set(k, [...(results.get(k) ?? []), v]);
+  for (let r = 0; r < rounds; r++) {
+    const tcpCount = Math.max(50, Math.round((msPerCase / 1000) * 400));
+    push('node:tls (loopback TCP)', await nodeTlsHandshakesPerSecond(cert, tcpCount));
+    for (let i = 0; i < providers.length; i++) {
+      push(`tls-hs engine, ${providers[i].name} provider`, rate(() => handshake(setups[i]), providers[i].name === 'node' ? msPerCase : msPerCase / 2));
+    }
+  }
+  const base = median(results.get('node:tls (loopback TCP)')!);
+  console.log(`TLS 1.3 full handshakes/s (ECDSA P-256 + x25519, AES-128-GCM; median of ${rounds} rounds of ~${msPerCase} ms)`);
+  console.log(`${'case'.padEnd(34)} ${'hs/s'.padStart(9)} ${'ms/hs'.padStart(7)}  vs node:tls   rounds`);
+  for (const [name, xs] of results) {
+    const m = median(xs);
+    console.log(`${name.padEnd(34)} ${fmt(m)} ${(1000 / m).toFixed(3).padStart(7)}  ${(m / base).toFixed(2).padStart(6)}x     ${xs.map((x) => fmt(x, 0)).join(' / ')}`);
+  }
+
+  for (const p of providers) {
+    const counts = countCalls(p, cert);
+    const costs = primitiveCosts(p, cert, p.name === 'node' ? 150 : 300);
+    console.log(`\n${p.name} provider: provider calls of one handshake (client + server) × isolated cost`);
+    let total = 0;
+    for (const [k, n] of [...counts].sort((a, b) => b[1] - a[1])) {
+      const c = costs.get(k);
+      if (c !== undefined) total += n * c;
+      console.log(`  ${k.padEnd(22)} ${String(n).padStart(3)} × ${c === undefined ? '      –' : us(c)} µs${c === undefined ? '' : ` = ${us(n * c)} µs`}`);
+    }
+    const measured = 1e6 / median(results.get(`tls-hs engine, ${p.name} provider`)!);
+    console.log(`  crypto primitives ${us(total)} µs of the measured ${us(measured)} µs per handshake (${((total / measured) * 100).toFixed(0)}%);`);
+    console.log(`  primitives alone would allow ${fmt(1e6 / total, 0)} hs/s; engine overhead (parsing, framing, X.509, state) ${us(measured - total)} µs`);
+  }
+}
+
+await main();
