@@ -57,12 +57,18 @@ export class TlsAlert extends Error {
   readonly alert: string;
   /** True when the alert was received from the peer rather than raised locally. */
   readonly remote: boolean;
-  constructor(code: number, reason: string, options?: { remote?: boolean; cause?: unknown }) {
+  /**
+   * QUIC only: a transport error code to close the connection with instead of CRYPTO_ERROR 0x0100 + code, for the
+   * cases RFC 9001 makes transport errors (e.g. PROTOCOL_VIOLATION 0x0a for a bad NewSessionTicket, §4.6.1).
+   */
+  readonly quicTransportError: number | undefined;
+  constructor(code: number, reason: string, options?: { remote?: boolean; cause?: unknown; quicTransportError?: number }) {
     super(`${alertName(code)}(${code}): ${reason}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TlsAlert';
     this.code = code;
     this.alert = alertName(code);
     this.remote = options?.remote ?? false;
+    this.quicTransportError = options?.quicTransportError;
   }
 
   /** Builds an alert from its name. */

@@ -268,6 +268,7 @@ export class TlsConnection {
       const c = this.records.read();
       if (c === null) return;
       if (c.type === RecordType.application_data) {
+        if (c.data.length > 0) this.engine.applicationDataReceived(); // resets the engine's KeyUpdate flood count
         this.events.push({ type: 'data', data: c.data });
         continue;
       }

@@ -5,7 +5,7 @@
  */
 import { TlsAlert } from '../alerts.js';
 import { CryptoError } from '../crypto/errors.js';
-import type { KeyShare } from '../crypto/provider.js';
+import type { HashAlgorithm, KeyShare } from '../crypto/provider.js';
 import { cipherSuiteByCode } from '../keyschedule/cipherSuite.js';
 import { HandshakeType, ExtensionType, PskKeyExchangeMode, ProtocolVersion, LEGACY_VERSION, handshakeTypeName } from '../wire/constants.js';
 import type { HandshakeMessage } from '../wire/handshakeMessage.js';
@@ -24,6 +24,12 @@ import { encodeSupportedVersionsClient, parseSupportedVersionsServer } from '../
 import { encodeKeyShareClient, parseKeyShareHelloRetryRequest, parseKeyShareServer } from '../wire/extensions/keyShare.js';
 import { encodePskKeyExchangeModes } from '../wire/extensions/pskKeyExchangeModes.js';
 import { encodeCookie, parseCookie } from '../wire/extensions/cookie.js';
+import { encodeEarlyDataIndication, parseEarlyDataIndication } from '../wire/extensions/earlyData.js';
+import { parsePreSharedKeyServer } from '../wire/extensions/preSharedKey.js';
+import { encodeEndOfEarlyData } from '../wire/endOfEarlyData.js';
+import { encodeHandshake } from '../wire/handshakeMessage.js';
+import { KeySchedule } from '../keyschedule/keySchedule.js';
+import { fillBinders, pskOffer, preSharedKeyPlaceholder, type OfferedPsk } from '../session/pskOffer.js';
 import { quicTransportParametersExtension, quicTransportParametersOf } from '../wire/extensions/quicTransportParameters.js';
 import type { EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
@@ -34,6 +40,8 @@ import { verifyPeerCertificates, type PeerIdentity } from './peerVerifier.js';
 import { TlsState } from './tlsState.js';
 
 type ClientStage = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert' | 'wait_cv' | 'wait_finished' | 'connected';
+
+const MODE_CODES = { psk_dhe_ke: PskKeyExchangeMode.psk_dhe_ke, psk_ke: PskKeyExchangeMode.psk_ke } as const;
 
 const EMPTY = new Uint8Array(0);
 
@@ -57,6 +65,12 @@ export class ClientHandshake extends HandshakeCore {
   private certRequest: { context: Uint8Array; sigalgs: number[] } | undefined;
   private peer: PeerIdentity | undefined;
   private random: Uint8Array = EMPTY;
+  /** The PSKs offered in the current ClientHello. */
+  private offer: OfferedPsk[] = [];
+  /** The PSK the server selected. */
+  private selected: OfferedPsk | undefined;
+  /** The first ClientHello as sent (early exporter). */
+  private firstHello: Uint8Array | undefined;
 
   constructor(config: EngineConfig) {
     super(config);
@@ -76,33 +90,50 @@ export class ClientHandshake extends HandshakeCore {
       ext.push({ type: ExtensionType.server_name, data: encodeServerName(name) });
       this.serverName = name;
     }
+    this.offer = this.currentOffer(undefined);
+    // a client that offers only psk_ke declares it wants no (EC)DHE: no key shares when it has a PSK to offer
+    const dhe = c.pskModes.includes('psk_dhe_ke') || this.offer.length === 0;
     ext.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]) });
-    ext.push({ type: ExtensionType.supported_groups, data: encodeSupportedGroups(c.groups.map(groupCode)) });
+    if (dhe) ext.push({ type: ExtensionType.supported_groups, data: encodeSupportedGroups(c.groups.map(groupCode)) });
     ext.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) });
     if (c.alpn.length > 0) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn(c.alpn) });
-    ext.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]) });
+    ext.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes(c.pskModes.map((m) => MODE_CODES[m])) });
     if (c.quic) {
       if (c.transportParameters === undefined) throw TlsAlert.of('internal_error', 'QUIC mode needs transportParameters');
       ext.push(quicTransportParametersExtension(c.transportParameters));
     }
     for (const e of c.extensions) {
-      if (ext.some((x) => x.type === e.type) || e.type === ExtensionType.key_share || e.type === ExtensionType.pre_shared_key) {
+      if (ext.some((x) => x.type === e.type) || e.type === ExtensionType.key_share || e.type === ExtensionType.pre_shared_key ||
+          e.type === ExtensionType.early_data || e.type === ExtensionType.cookie) {
         throw TlsAlert.of('internal_error', `extra extension ${e.type} collides with one the engine sends`);
       }
       ext.push(e);
     }
     this.baseExtensions = ext;
-    for (const g of c.keyShares) this.shares.set(groupCode(g), c.provider.generateKeyShare(g));
-    this.sendClientHello();
+    if (dhe) for (const g of c.keyShares) this.shares.set(groupCode(g), c.provider.generateKeyShare(g));
+    const early = c.earlyData && this.offer[0]?.session?.allowsEarlyData(c.quic) === true;
+    this.firstHello = this.sendClientHello(early);
+    if (early) this.startEarlyData(this.offer[0]);
     this.stage = 'wait_sh';
     this.state = TlsState.START;
   }
 
-  private sendClientHello(): void {
+  /** The PSKs to offer now (after an HRR: only those of the HRR suite's hash). */
+  private currentOffer(hash: HashAlgorithm | undefined): OfferedPsk[] {
+    const c = this.config;
+    return pskOffer({ session: c.session, psks: c.psks, suites: c.suites, serverName: this.serverName, now: c.clock?.(), hash });
+  }
+
+  /** Sends a ClientHello: base extensions, key_share, cookie, early_data, and pre_shared_key last with its binders. */
+  private sendClientHello(early: boolean): Uint8Array {
     const ext = [...this.baseExtensions];
-    const entries = [...this.shares].map(([group, share]) => ({ group, keyExchange: share.publicKey }));
-    ext.push({ type: ExtensionType.key_share, data: encodeKeyShareClient(entries) });
+    if (this.shares.size > 0) {
+      const entries = [...this.shares].map(([group, share]) => ({ group, keyExchange: share.publicKey }));
+      ext.push({ type: ExtensionType.key_share, data: encodeKeyShareClient(entries) });
+    }
     if (this.cookie !== undefined) ext.push({ type: ExtensionType.cookie, data: encodeCookie(this.cookie) });
+    if (early) ext.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
+    if (this.offer.length > 0) ext.push(preSharedKeyPlaceholder(this.offer, this.config.provider));
     this.offered = new Set(ext.map((e) => e.type));
     const ch: ClientHello = {
       legacyVersion: LEGACY_VERSION,
@@ -111,7 +142,25 @@ export class ClientHandshake extends HandshakeCore {
       cipherSuites: this.config.suites.map((s) => s.code),
       extensions: ext,
     };
-    this.send('initial', HandshakeType.client_hello, encodeClientHello(ch));
+    const raw = encodeHandshake(HandshakeType.client_hello, encodeClientHello(ch));
+    if (this.offer.length > 0) {
+      const { provider } = this.config;
+      fillBinders(provider, raw, this.offer, (hash, prefix) =>
+        this.transcript.hash === undefined ? provider.hash(hash, prefix) : this.transcript.digestWith(prefix));
+    }
+    return this.sendRaw('initial', raw);
+  }
+
+  /** 0-RTT offered with the session's PSK: client_early_traffic_secret and the early exporter from Hash(ClientHello). */
+  private startEarlyData(psk: OfferedPsk): void {
+    const { provider } = this.config;
+    const ks = new KeySchedule(provider, psk.hash);
+    this.setSecret('early', ks.early(psk.key));
+    const th = provider.hash(psk.hash, this.firstHello!);
+    this.setSecret('clientEarly', ks.clientEarlyTrafficSecret(th));
+    this.setSecret('earlyExporter', ks.earlyExporterMasterSecret(th));
+    this.earlyDataStatus = 'offered';
+    this.maxEarlyDataSize = psk.session!.maxEarlyDataSize;
   }
 
   protected onMessage(msg: HandshakeMessage): void {
@@ -155,32 +204,60 @@ export class ClientHandshake extends HandshakeCore {
     }
     this.commonHelloChecks(sh, 'SH');
     const share = findExtension(sh.extensions, ExtensionType.key_share);
-    if (findExtension(sh.extensions, ExtensionType.pre_shared_key) !== undefined) {
-      throw TlsAlert.of('illegal_parameter', 'ServerHello selected a PSK we did not offer');
-    }
-    if (share === undefined) throw TlsAlert.of('missing_extension', 'ServerHello without key_share');
-    const entry = parseKeyShareServer(share.data);
-    const ours = this.shares.get(entry.group);
-    if (ours === undefined) throw TlsAlert.of('illegal_parameter', `ServerHello key_share for a group we did not share (0x${entry.group.toString(16)})`);
     const suite = cipherSuiteByCode(sh.cipherSuite)!;
     if (this.hrrSuite !== undefined && this.hrrSuite !== sh.cipherSuite) {
       throw TlsAlert.of('illegal_parameter', 'ServerHello cipher suite differs from the HelloRetryRequest');
     }
-    let shared: Uint8Array;
-    try {
-      shared = ours.complete(entry.keyExchange);
-    } catch (e) {
-      if (e instanceof CryptoError) throw TlsAlert.of('illegal_parameter', `invalid server key share: ${e.message}`, e);
-      throw e;
+    const pskExt = findExtension(sh.extensions, ExtensionType.pre_shared_key);
+    if (pskExt !== undefined) this.acceptSelectedPsk(parsePreSharedKeyServer(pskExt.data), suite, share !== undefined);
+    else if (this.earlyDataStatus === 'offered') this.earlyDataStatus = 'rejected';
+    let shared: Uint8Array | null = null;
+    if (share !== undefined) {
+      const entry = parseKeyShareServer(share.data);
+      const ours = this.shares.get(entry.group);
+      if (ours === undefined) throw TlsAlert.of('illegal_parameter', `ServerHello key_share for a group we did not share (0x${entry.group.toString(16)})`);
+      try {
+        shared = ours.complete(entry.keyExchange);
+      } catch (e) {
+        if (e instanceof CryptoError) throw TlsAlert.of('illegal_parameter', `invalid server key share: ${e.message}`, e);
+        throw e;
+      }
+      this.group = groupByCode(entry.group);
+    } else if (this.selected === undefined) {
+      throw TlsAlert.of('missing_extension', 'ServerHello without key_share');
     }
-    this.group = groupByCode(entry.group);
     this.chooseSuite(suite);
+    if (this.selected !== undefined) {
+      this.ks!.early(this.selected.key);
+      this.setSecret('early', this.ks!.earlySecret!);
+      if (!this.helloRetried && this.earlyDataStatus !== 'offered') {
+        this.setSecret('earlyExporter', this.ks!.earlyExporterMasterSecret(this.config.provider.hash(suite.hash, this.firstHello!)));
+      }
+    }
     this.transcript.update(msg.raw);
     this.deriveHandshakeSecrets(shared);
     this.shares.clear();
     this.readLevel = 'handshake';
     this.stage = 'wait_ee';
     this.state = TlsState.RCVD;
+  }
+
+  /**
+   * The server chose PSK `index` (RFC 8446 §4.2.11): it must be one we offered, of the suite's hash, in a mode we
+   * offered (key_share in the ServerHello ⇔ psk_dhe_ke). 0-RTT only survives with the first PSK.
+   */
+  private acceptSelectedPsk(index: number, suite: { hash: string }, withShare: boolean): void {
+    const psk = this.offer[index];
+    if (psk === undefined) throw TlsAlert.of('illegal_parameter', `ServerHello selected PSK ${index} of ${this.offer.length} offered`);
+    if (psk.hash !== suite.hash) throw TlsAlert.of('illegal_parameter', 'ServerHello suite hash differs from the selected PSK\'s');
+    const mode = withShare ? 'psk_dhe_ke' : 'psk_ke';
+    if (!this.config.pskModes.includes(mode)) throw TlsAlert.of('illegal_parameter', `server used PSK mode ${mode} we did not offer`);
+    this.selected = psk;
+    this.pskMode = mode;
+    this.pskIdentity = psk.identity;
+    this.resumed = psk.kind === 'resumption';
+    if (psk.session?.peerCertificate !== undefined) this.peerCertificates = [psk.session.peerCertificate];
+    if (this.earlyDataStatus === 'offered' && index !== 0) this.earlyDataStatus = 'rejected';
   }
 
   /** Checks shared by ServerHello and HelloRetryRequest. */
@@ -228,7 +305,10 @@ export class ClientHandshake extends HandshakeCore {
       this.shares.clear();
       this.shares.set(newGroup, this.config.provider.generateKeyShare(groupByCode(newGroup)!));
     }
-    this.sendClientHello();
+    // RFC 8446 §4.1.2: no early_data; PSKs of another hash dropped, ages and binders recomputed
+    if (this.earlyDataStatus === 'offered') this.earlyDataStatus = 'rejected';
+    this.offer = this.currentOffer(this.suite!.hash);
+    this.sendClientHello(false);
     this.state = TlsState.START;
   }
 
@@ -247,8 +327,20 @@ export class ClientHandshake extends HandshakeCore {
       throw TlsAlert.of('no_application_protocol', 'QUIC server did not select an application protocol');
     }
     if (this.config.quic) this.peerTransportParameters = quicTransportParametersOf(ee.extensions);
+    const ed = findExtension(ee.extensions, ExtensionType.early_data);
+    if (ed !== undefined) {
+      parseEarlyDataIndication(ed.data);
+      if (this.earlyDataStatus !== 'offered') throw TlsAlert.of('illegal_parameter', 'server accepted early data that cannot be accepted');
+      const session = this.selected!.session!;
+      if (this.alpnProtocol !== session.alpn || this.suite!.code !== session.suite) {
+        throw TlsAlert.of('illegal_parameter', 'server accepted early data with another ALPN or suite than the session\'s');
+      }
+      this.earlyDataStatus = 'accepted';
+    } else if (this.earlyDataStatus === 'offered') {
+      this.earlyDataStatus = 'rejected';
+    }
     this.transcript.update(msg.raw);
-    this.stage = 'wait_cert_cr';
+    this.stage = this.selected !== undefined ? 'wait_finished' : 'wait_cert_cr';
     this.state = TlsState.WAIT;
   }
 
@@ -282,6 +374,10 @@ export class ClientHandshake extends HandshakeCore {
   private onFinished(msg: HandshakeMessage): void {
     this.receiveFinished(msg, this.secrets.get('serverHandshake')!);
     this.deriveApplicationSecrets();
+    // over TCP an accepted 0-RTT flight ends with EndOfEarlyData under the early key (not in QUIC, RFC 9001 §8.3)
+    if (this.earlyDataStatus === 'accepted' && !this.config.quic) {
+      this.send('early', HandshakeType.end_of_early_data, encodeEndOfEarlyData());
+    }
     if (this.certRequest !== undefined) this.sendClientCertificate(this.certRequest);
     this.sendFinished('handshake', this.secrets.get('clientHandshake')!);
     this.deriveResumptionSecret();

@@ -10,7 +10,13 @@ import { CIPHER_SUITES, cipherSuiteByCode, cipherSuiteByName, type CipherSuitePa
 import { DEFAULT_KEY_SHARES, SUPPORTED_GROUPS, groupByName } from './namedGroups.js';
 import { DEFAULT_SIGNATURE_SCHEMES, signatureSchemeByCode, signatureSchemeByName } from './signatureSchemes.js';
 import type { CertificateVerifier, PemOrDer, SniCallback, TlsEngineOptions, PeerVerifyCallback } from './options.js';
-import { CertRequest, type CertRequestValue, type ExternalPsk } from './tlsState.js';
+import { CertRequest, type CertRequestValue } from './tlsState.js';
+import { parsePskModes, resolveExternalPsk, type PskCallback, type PskMode, type ResolvedExternalPsk } from '../session/externalPsk.js';
+import { TlsSession } from '../session/tlsSession.js';
+import { defaultTicketKeyManager, type TicketKeyCallback } from '../session/ticketKeyManager.js';
+import { defaultAntiReplay, type AntiReplay } from '../session/antiReplay.js';
+import type { EarlyDataOffer } from '../session/earlyData.js';
+import { MAX_TICKET_LIFETIME } from '../wire/newSessionTicket.js';
 
 /** Our own certificate chain and key, as given (loaded lazily by credentials.ts). */
 export interface CredentialSource {
@@ -64,10 +70,38 @@ export interface EngineConfig {
   transportParameters: Uint8Array | undefined;
   /** Extra extensions. */
   extensions: Extension[];
-  /** External PSKs. */
-  psks: ExternalPsk[];
+  /** External PSKs (validated). */
+  psks: ResolvedExternalPsk[];
+  /** Server: external PSK lookup. */
+  pskCallback: PskCallback | undefined;
+  /** PSK modes, preference order. */
+  pskModes: PskMode[];
   /** Early data. */
   earlyData: boolean;
+  /** Client: the session to resume. */
+  session: TlsSession | undefined;
+  /** Client: new-session callback. */
+  onSession: ((session: TlsSession) => void) | undefined;
+  /** Server: tickets after a full handshake. */
+  ticketCount: number;
+  /** Server: tickets after a resumed handshake. */
+  resumedTicketCount: number;
+  /** Server: ticket lifetime (s). */
+  ticketLifetime: number;
+  /** Server: ticket keys (callback form; resolved lazily to the process default). */
+  ticketKeyCallback: TicketKeyCallback | undefined;
+  /** Server: app data sealed into tickets. */
+  ticketAppData: Uint8Array;
+  /** Server over TCP: max_early_data_size. */
+  maxEarlyData: number;
+  /** Server: 0-RTT policy. */
+  acceptEarlyData: ((offer: EarlyDataOffer) => boolean) | undefined;
+  /** Server: replay record (resolved lazily to the process default). */
+  antiReplay: AntiReplay | undefined;
+  /** Server: ticket age tolerance (ms). */
+  ticketAgeTolerance: number;
+  /** Post-handshake messages in a row without application data. */
+  maxConsecutivePostHandshake: number;
   /** Server: HRR cookie. */
   hrrCookie: boolean;
   /** Largest handshake message. */
@@ -127,6 +161,28 @@ export function parseSigalgs(v: readonly (string | number)[] | string | undefine
   return out;
 }
 
+function count(v: number | undefined, fallback: number, name: string, max = 255, min = 0): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in ${min}..${max}`);
+  return v;
+}
+
+function ticketLifetime(v: number | undefined): number {
+  return count(v, 7200, 'ticketLifetime', MAX_TICKET_LIFETIME, 1);
+}
+
+/** The server's ticket-key callback: the configured one, else the process-wide default manager's. */
+export function ticketKeysOf(c: EngineConfig): TicketKeyCallback {
+  c.ticketKeyCallback ??= defaultTicketKeyManager().callback;
+  return c.ticketKeyCallback;
+}
+
+/** The server's 0-RTT replay record: the configured one, else the process-wide default. */
+export function antiReplayOf(c: EngineConfig): AntiReplay {
+  c.antiReplay ??= defaultAntiReplay();
+  return c.antiReplay;
+}
+
 /** Builds the working configuration from the options object. */
 export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOptions = {}): EngineConfig {
   if (role !== 'client' && role !== 'server') throw new TypeError(`role must be "client" or "server"`);
@@ -167,8 +223,22 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     quic: o.quic ?? false,
     transportParameters: o.transportParameters,
     extensions: [...(o.extensions ?? [])],
-    psks: [...(o.psks ?? [])],
+    psks: (o.psks ?? []).map(resolveExternalPsk),
+    pskCallback: o.pskCallback,
+    pskModes: parsePskModes(o.pskModes),
     earlyData: o.earlyData ?? false,
+    session: o.session instanceof Uint8Array ? TlsSession.fromBytes(o.session) : o.session,
+    onSession: o.onSession,
+    ticketCount: count(o.ticketCount, 2, 'ticketCount'),
+    resumedTicketCount: count(o.resumedTicketCount, 1, 'resumedTicketCount'),
+    ticketLifetime: ticketLifetime(o.ticketLifetime),
+    ticketKeyCallback: o.ticketKeyCallback ?? o.ticketKeys?.callback,
+    ticketAppData: o.ticketAppData ?? new Uint8Array(0),
+    maxEarlyData: count(o.maxEarlyData, 16384, 'maxEarlyData', 0xfffffffe),
+    acceptEarlyData: o.acceptEarlyData,
+    antiReplay: o.antiReplay,
+    ticketAgeTolerance: count(o.ticketAgeTolerance, 10_000, 'ticketAgeTolerance', 0x7fffffff),
+    maxConsecutivePostHandshake: count(o.maxConsecutivePostHandshake, 32, 'maxConsecutivePostHandshake', 0x7fffffff, 1),
     hrrCookie: o.hrrCookie ?? false,
     maxHandshakeMessageSize: o.maxHandshakeMessageSize ?? 64 * 1024,
     cert: o.cert,

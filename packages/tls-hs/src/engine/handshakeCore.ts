@@ -15,7 +15,17 @@ import { encodeFinished, parseFinished } from '../wire/finished.js';
 import { encodeCertificate } from '../wire/certificate.js';
 import { certificateVerifySignedContent, encodeCertificateVerify, parseCertificateVerify } from '../wire/certificateVerify.js';
 import { encodeKeyUpdate, parseKeyUpdate } from '../wire/keyUpdate.js';
-import { parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
+import { encodeNewSessionTicket, parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
+import { ExtensionType } from '../wire/constants.js';
+import { findExtension } from '../wire/extensions/extensionList.js';
+import { checkExtensions } from '../wire/extensions/extensionRules.js';
+import { parseMaxEarlyDataSize } from '../wire/extensions/earlyData.js';
+import { resumptionPsk } from '../keyschedule/exporter.js';
+import { QUIC_MAX_EARLY_DATA, TlsSession } from '../session/tlsSession.js';
+import type { PskMode } from '../session/externalPsk.js';
+import type { EarlyDataRejection, EarlyDataStatus } from '../session/earlyData.js';
+import { issueTicket } from '../session/ticketIssuer.js';
+import { ticketKeysOf } from './engineConfig.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { EngineConfig } from './engineConfig.js';
 import { keyLogLine, type KeyLogLabel } from './keyLog.js';
@@ -34,7 +44,7 @@ const KEYLOG_LABELS: Partial<Record<SecretName, KeyLogLabel>> = {
   exporter: 'EXPORTER_SECRET',
 };
 
-/** A session ticket received from the server (kept for the sessions work). */
+/** A session ticket received from the server. */
 export interface ReceivedTicket {
   /** The NewSessionTicket message. */
   readonly ticket: NewSessionTicket;
@@ -42,6 +52,8 @@ export interface ReceivedTicket {
   readonly resumptionMasterSecret: Uint8Array;
   /** Suite of the connection. */
   readonly suite: CipherSuiteParams;
+  /** The resumable session it makes (pass it back as the `session` option). */
+  readonly session: TlsSession;
 }
 
 /** Base of {@link ClientHandshake} and {@link ServerHandshake}. */
@@ -76,6 +88,25 @@ export abstract class HandshakeCore {
   clientRandom: Uint8Array | undefined;
   /** Tickets received (client). */
   readonly tickets: ReceivedTicket[] = [];
+  /** PSK key exchange mode, when a PSK was used. */
+  pskMode: PskMode | undefined;
+  /** The identity of the PSK in use (a ticket or an external identity). */
+  pskIdentity: Uint8Array | undefined;
+  /** True when the PSK in use is a resumption ticket. */
+  resumed = false;
+  /** 0-RTT state. */
+  earlyDataStatus: EarlyDataStatus = 'none';
+  /** Server: why 0-RTT was refused. */
+  earlyDataRejection: EarlyDataRejection | undefined;
+  /** max_early_data_size that applies to this connection (0 when none). */
+  maxEarlyDataSize = 0;
+  /** Server: the client offered psk_key_exchange_modes we accept, so tickets may be sent. */
+  protected ticketsWanted = false;
+  /** Server: application data of the ticket this connection resumed. */
+  sessionAppData: Uint8Array | undefined;
+  private earlyDataReceived = 0;
+  private postHandshakeInARow = 0;
+  private ticketsIssued = 0;
   /** Secrets derived so far. */
   protected readonly secrets = new Map<SecretName, Uint8Array>();
   protected transcript: Transcript;
@@ -130,7 +161,11 @@ export abstract class HandshakeCore {
 
   /** Frames and queues a handshake message at `level`; adds it to the transcript; returns the raw bytes. */
   protected send(level: EncryptionLevel, type: number, body: Uint8Array, transcript = true): Uint8Array {
-    const raw = encodeHandshake(type, body);
+    return this.sendRaw(level, encodeHandshake(type, body), transcript);
+  }
+
+  /** Queues an already framed handshake message (e.g. a ClientHello whose binders were filled in). */
+  protected sendRaw(level: EncryptionLevel, raw: Uint8Array, transcript = true): Uint8Array {
     if (transcript) this.transcript.update(raw);
     const last = this.flights[this.flights.length - 1];
     if (last !== undefined && last.level === level) {
@@ -160,8 +195,11 @@ export abstract class HandshakeCore {
     this.ks ??= new KeySchedule(this.config.provider, suite.hash);
   }
 
-  /** Derives the handshake secrets from the (EC)DHE output; the transcript must end with the ServerHello. */
-  protected deriveHandshakeSecrets(shared: Uint8Array): void {
+  /**
+   * Derives the handshake secrets from the (EC)DHE output (null for psk_ke); the transcript must end with the
+   * ServerHello.
+   */
+  protected deriveHandshakeSecrets(shared: Uint8Array | null): void {
     const ks = this.ks!;
     if (ks.stage === 'init') {
       ks.early(null);
@@ -251,9 +289,11 @@ export abstract class HandshakeCore {
    * QUIC forbids it → unexpected_message). Anything else → unexpected_message.
    */
   protected onPostHandshake(msg: HandshakeMessage): void {
+    if (++this.postHandshakeInARow > this.config.maxConsecutivePostHandshake) {
+      throw TlsAlert.of('unexpected_message', `more than ${this.config.maxConsecutivePostHandshake} post-handshake messages without application data`);
+    }
     if (msg.type === HandshakeType.new_session_ticket && this.role === 'client') {
-      const ticket = parseNewSessionTicket(msg.body);
-      this.tickets.push({ ticket, resumptionMasterSecret: this.secrets.get('resumption')!, suite: this.suite! });
+      this.onNewSessionTicket(parseNewSessionTicket(msg.body));
       return;
     }
     if (msg.type === HandshakeType.key_update && !this.config.quic) {
@@ -263,6 +303,93 @@ export abstract class HandshakeCore {
       return;
     }
     throw TlsAlert.of('unexpected_message', `${handshakeTypeName(msg.type)} after the handshake`);
+  }
+
+  /** The driver saw non-empty application data: the post-handshake flood counter starts again. */
+  applicationDataReceived(): void {
+    this.postHandshakeInARow = 0;
+  }
+
+  /**
+   * Server over TCP: accounts for `length` bytes of 0-RTT application data read under the client early traffic key;
+   * beyond max_early_data_size → unexpected_message (RFC 8446 §4.2.10).
+   */
+  receiveEarlyData(length: number): void {
+    if (this.role !== 'server' || this.earlyDataStatus !== 'accepted' || this.readLevel !== 'early') {
+      throw TlsAlert.of('unexpected_message', 'early data outside an accepted 0-RTT flight');
+    }
+    this.earlyDataReceived += length;
+    if (this.earlyDataReceived > this.maxEarlyDataSize) {
+      throw TlsAlert.of('unexpected_message', `more than max_early_data_size (${this.maxEarlyDataSize}) bytes of early data`);
+    }
+  }
+
+  /** Client: a NewSessionTicket becomes a {@link TlsSession} (stored, and given to `onSession`). */
+  private onNewSessionTicket(ticket: NewSessionTicket): void {
+    const c = this.config;
+    checkExtensions(ticket.extensions, 'NST');
+    const ed = findExtension(ticket.extensions, ExtensionType.early_data);
+    const maxEarly = ed === undefined ? 0 : parseMaxEarlyDataSize(ed.data);
+    if (c.quic && ed !== undefined && maxEarly !== QUIC_MAX_EARLY_DATA) {
+      throw new TlsAlert(47, `QUIC NewSessionTicket with max_early_data_size ${maxEarly} (RFC 9001 §4.6.1 wants 0xffffffff)`, {
+        quicTransportError: 0x0a,
+      });
+    }
+    const suite = this.suite!;
+    const rms = this.secrets.get('resumption')!;
+    const session = new TlsSession({
+      ticket: ticket.ticket.slice(),
+      psk: resumptionPsk(c.provider, suite.hash, rms, ticket.nonce),
+      suite: suite.code,
+      lifetime: ticket.lifetime,
+      ageAdd: ticket.ageAdd,
+      receivedAt: c.clock?.(),
+      maxEarlyDataSize: maxEarly,
+      alpn: this.alpnProtocol,
+      serverName: this.serverName,
+      quic: c.quic,
+      transportParameters: this.peerTransportParameters?.slice(),
+      peerCertificate: this.peerCertificates[0],
+    });
+    this.tickets.push({ ticket, resumptionMasterSecret: rms, suite, session });
+    c.onSession?.(session);
+  }
+
+  /** Server: sends `count` NewSessionTickets at the application level (none without a clock or a PSK-capable client). */
+  protected sendTickets(count: number): void {
+    const c = this.config;
+    const now = c.clock?.();
+    if (now === undefined || !this.ticketsWanted) return;
+    const ctx = {
+      provider: c.provider,
+      random: c.random,
+      ticketKeys: ticketKeysOf(c),
+      suite: this.suite!,
+      resumptionMasterSecret: this.secrets.get('resumption')!,
+      now,
+      lifetime: c.ticketLifetime,
+      maxEarlyData: c.earlyData ? c.maxEarlyData : 0,
+      quic: c.quic,
+      alpn: this.alpnProtocol,
+      serverName: this.serverName,
+      appData: c.ticketAppData,
+      peerCertificate: this.peerCertificates[0],
+    };
+    for (let i = 0; i < count; i++) {
+      const nst = issueTicket(ctx, this.ticketsIssued);
+      if (nst === undefined) return;
+      this.ticketsIssued++;
+      this.send('application', HandshakeType.new_session_ticket, encodeNewSessionTicket(nst), false);
+    }
+  }
+
+  /** Server, after the handshake: `post('newSessionTicket')`. */
+  postNewSessionTickets(count: number): void {
+    if (this.role !== 'server') throw TlsAlert.of('internal_error', 'only a server sends NewSessionTicket');
+    if (this.state !== TlsState.CONNECTED) throw TlsAlert.of('internal_error', 'NewSessionTicket before the handshake completed');
+    if (this.config.clock === undefined) throw TlsAlert.of('internal_error', 'session tickets need a clock');
+    if (!this.ticketsWanted) throw TlsAlert.of('internal_error', 'the client offered no PSK mode we accept: it cannot use tickets');
+    this.sendTickets(count);
   }
 
   /** Sends a KeyUpdate and moves our write secret forward (TLS over TCP only). */

@@ -6,6 +6,11 @@
 import type { Extension } from '../wire/extensions/extensionList.js';
 import type { CryptoProvider, KeyExchangeGroup, PrivateKey, PublicKey } from '../crypto/provider.js';
 import type { CertRequestValue, ExternalPsk } from './tlsState.js';
+import type { PskCallback, PskMode } from '../session/externalPsk.js';
+import type { TlsSession } from '../session/tlsSession.js';
+import type { TicketKeyCallback, TicketKeyManager } from '../session/ticketKeyManager.js';
+import type { AntiReplay } from '../session/antiReplay.js';
+import type { EarlyDataOffer } from '../session/earlyData.js';
 
 /** Certificate or key material: DER bytes, PEM text, or a list of either. */
 export type PemOrDer = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -101,10 +106,55 @@ export interface TlsEngineOptions {
   readonly transportParameters?: Uint8Array;
   /** Extra extensions to send in ClientHello / EncryptedExtensions. */
   readonly extensions?: readonly Extension[];
-  /** External PSKs (sessions work). */
+  /**
+   * External PSKs (RFC 8446 §4.2.11), each with its identity and hash. Client: all are offered (after a resumption
+   * ticket). Server: the identities it accepts (see also `pskCallback`). A PSK handshake sends no certificates.
+   */
   readonly psks?: readonly ExternalPsk[];
-  /** Early data flag (sessions work). */
+  /** Server: look up an external PSK by the identity the client offered. */
+  readonly pskCallback?: PskCallback;
+  /**
+   * PSK key exchange modes in preference order (['psk_dhe_ke']). Client: the modes offered (a client offering only
+   * psk_ke sends no key shares when it has a PSK to offer). Server: the modes it accepts.
+   */
+  readonly pskModes?: readonly PskMode[];
+  /**
+   * Early data (0-RTT). Client: offer 0-RTT when the `session` allows it (see `earlyDataStatus`). Server: issue
+   * tickets that allow 0-RTT and accept it (subject to `acceptEarlyData`, the ticket checks and anti-replay).
+   */
   readonly earlyData?: boolean;
+  /** Client: the session to resume (a {@link TlsSession} or its `toBytes()`), node:tls's `session` option. */
+  readonly session?: TlsSession | Uint8Array;
+  /** Client: called with every new session a NewSessionTicket gives (node:tls's 'session' event). */
+  readonly onSession?: (session: TlsSession) => void;
+  /** Server: NewSessionTickets sent after a full handshake (2). Needs a `clock`; without one none are sent. */
+  readonly ticketCount?: number;
+  /** Server: NewSessionTickets sent after a resumed handshake (1); a ticket-key 'renew' answer sends at least one. */
+  readonly resumedTicketCount?: number;
+  /** Server: ticket_lifetime in seconds (7200; at most 604800, RFC 8446 §4.6.1). */
+  readonly ticketLifetime?: number;
+  /**
+   * Server: the ticket-key manager (node:tls's `ticketKeys`); default: the process-wide
+   * {@link defaultTicketKeyManager}. Share one (or its `export()`) between servers so they resume each other's tickets.
+   */
+  readonly ticketKeys?: TicketKeyManager;
+  /** Server: the ticket-key callback (seed 004): use / renew / reject per key name; overrides `ticketKeys`. */
+  readonly ticketKeyCallback?: TicketKeyCallback;
+  /** Server: opaque bytes sealed into every ticket issued (e.g. QUIC transport parameters), shown to `acceptEarlyData`. */
+  readonly ticketAppData?: Uint8Array;
+  /** Server over TCP: max_early_data_size put in tickets and enforced (16384). QUIC always uses 0xffffffff. */
+  readonly maxEarlyData?: number;
+  /** Server: per-connection 0-RTT policy, asked after every other check passed; false rejects the early data. */
+  readonly acceptEarlyData?: (offer: EarlyDataOffer) => boolean;
+  /** Server: the 0-RTT replay record (default: the process-wide {@link defaultAntiReplay}). */
+  readonly antiReplay?: AntiReplay;
+  /** Server: how far the client's ticket age may differ from ours before 0-RTT is refused, in ms (10000). */
+  readonly ticketAgeTolerance?: number;
+  /**
+   * KeyUpdates (and other post-handshake messages) accepted in a row without application data in between (32);
+   * more → unexpected_message. Drivers report application data with `applicationDataReceived()`.
+   */
+  readonly maxConsecutivePostHandshake?: number;
   /** Server: send a cookie in HelloRetryRequest and require it back (false). */
   readonly hrrCookie?: boolean;
   /** Largest handshake message accepted (64 KiB). */

@@ -25,6 +25,15 @@ import { encodeSupportedVersionsServer, parseSupportedVersionsClient } from '../
 import { encodeKeyShareHelloRetryRequest, encodeKeyShareServer, parseKeyShareClient, type KeyShareEntry } from '../wire/extensions/keyShare.js';
 import { encodeCookie, parseCookie } from '../wire/extensions/cookie.js';
 import { quicTransportParametersExtension, quicTransportParametersOf } from '../wire/extensions/quicTransportParameters.js';
+import { parsePskKeyExchangeModes } from '../wire/extensions/pskKeyExchangeModes.js';
+import { encodePreSharedKeyServer, parsePreSharedKeyClient, truncatedClientHelloLength } from '../wire/extensions/preSharedKey.js';
+import { encodeEarlyDataIndication, parseEarlyDataIndication } from '../wire/extensions/earlyData.js';
+import { parseEndOfEarlyData } from '../wire/endOfEarlyData.js';
+import { PskKeyExchangeMode } from '../wire/constants.js';
+import { checkPskBinder, selectPsk, type PskChoice } from '../session/pskSelection.js';
+import { decideEarlyData } from '../session/earlyData.js';
+import type { PskMode } from '../session/externalPsk.js';
+import { antiReplayOf, ticketKeysOf } from './engineConfig.js';
 import type { EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
 import { groupByCode, groupCode } from './namedGroups.js';
@@ -39,6 +48,7 @@ type ServerStage =
   | 'wait_ch2'
   | 'sni'
   | 'negotiated'
+  | 'wait_eoed'
   | 'wait_cert'
   | 'wait_cv'
   | 'wait_finished'
@@ -49,11 +59,20 @@ interface Negotiation {
   readonly ch: ClientHello;
   readonly raw: Uint8Array;
   readonly suite: CipherSuiteParams;
-  readonly group: KeyExchangeGroup;
-  readonly share: KeyShareEntry;
+  /** Group and client share for (EC)DHE; undefined for psk_ke. */
+  readonly group: KeyExchangeGroup | undefined;
+  readonly share: KeyShareEntry | undefined;
   readonly sigalgs: number[];
   readonly sigalgsCert: number[] | undefined;
+  /** The PSK chosen (binder verified), if any. */
+  readonly psk: PskChoice | undefined;
+  /** The client offered PSK identities. */
+  readonly pskOffered: boolean;
+  /** The client sent early_data. */
+  readonly earlyOffered: boolean;
 }
+
+const MODE_CODES = { psk_dhe_ke: PskKeyExchangeMode.psk_dhe_ke, psk_ke: PskKeyExchangeMode.psk_ke } as const;
 
 const EMPTY = new Uint8Array(0);
 
@@ -77,6 +96,7 @@ export class ServerHandshake extends HandshakeCore {
   private sentCertRequest = false;
   private peer: PeerIdentity | undefined;
   private ackServerName = false;
+  private psk: PskChoice | undefined;
 
   constructor(config: EngineConfig) {
     super(config);
@@ -106,6 +126,8 @@ export class ServerHandshake extends HandshakeCore {
       case 'wait_ch':
       case 'wait_ch2':
         return this.expect(msg, HandshakeType.client_hello, () => this.onClientHello(msg));
+      case 'wait_eoed':
+        return this.expect(msg, HandshakeType.end_of_early_data, () => this.onEndOfEarlyData(msg));
       case 'wait_cert':
         return this.expect(msg, HandshakeType.certificate, () => this.onCertificate(msg));
       case 'wait_cv':
@@ -143,24 +165,67 @@ export class ServerHandshake extends HandshakeCore {
     this.peerExtensions = ch.extensions;
     this.clientRandom = ch.random.slice();
 
-    // cipher suite: server preference
-    const suite = c.suites.find((s) => ch.cipherSuites.includes(s.code));
-    if (suite === undefined) throw TlsAlert.of('handshake_failure', 'no cipher suite in common');
-
     // groups and shares (RFC 8446 §9.2: supported_groups and key_share go together)
     const sgExt = findExtension(ch.extensions, ExtensionType.supported_groups);
     const ksExt = findExtension(ch.extensions, ExtensionType.key_share);
     const saExt = findExtension(ch.extensions, ExtensionType.signature_algorithms);
-    if (sgExt === undefined || ksExt === undefined) {
-      throw TlsAlert.of('missing_extension', 'ClientHello without supported_groups/key_share (PSK-only is not supported)');
+    if ((sgExt === undefined) !== (ksExt === undefined)) {
+      throw TlsAlert.of('missing_extension', 'ClientHello with only one of supported_groups and key_share');
     }
-    if (saExt === undefined) throw TlsAlert.of('missing_extension', 'ClientHello without signature_algorithms');
-    const clientGroups = parseSupportedGroups(sgExt.data);
-    const shares = parseKeyShareClient(ksExt.data);
+    const clientGroups = sgExt === undefined ? [] : parseSupportedGroups(sgExt.data);
+    const shares = ksExt === undefined ? [] : parseKeyShareClient(ksExt.data);
     for (const s of shares) {
       if (!clientGroups.includes(s.group)) throw TlsAlert.of('illegal_parameter', 'key_share for a group not in supported_groups');
     }
-    const sigalgs = parseSignatureAlgorithms(saExt.data);
+    const canDhe = c.groups.some((g) => clientGroups.includes(groupCode(g)));
+
+    // SNI (needed to match tickets)
+    const sniExt = findExtension(ch.extensions, ExtensionType.server_name);
+    this.serverName = sniExt === undefined ? undefined : parseServerName(sniExt.data).toLowerCase();
+
+    // PSK (RFC 8446 §4.2.11) and early data (§4.2.10)
+    const earlyExt = findExtension(ch.extensions, ExtensionType.early_data);
+    if (earlyExt !== undefined) {
+      parseEarlyDataIndication(earlyExt.data);
+      if (this.stage === 'wait_ch2') throw TlsAlert.of('illegal_parameter', 'early_data in the second ClientHello');
+    }
+    const pskExt = findExtension(ch.extensions, ExtensionType.pre_shared_key);
+    const modesExt = findExtension(ch.extensions, ExtensionType.psk_key_exchange_modes);
+    const clientModes = modesExt === undefined ? [] : parsePskKeyExchangeModes(modesExt.data);
+    this.ticketsWanted = c.pskModes.some((m) => clientModes.includes(MODE_CODES[m]));
+    let psk: PskChoice | undefined;
+    let mode: PskMode | undefined;
+    if (pskExt !== undefined) {
+      if (modesExt === undefined) throw TlsAlert.of('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
+      const prefix = msg.raw.subarray(0, truncatedClientHelloLength(msg.raw)); // also: pre_shared_key must be last
+      const offered = parsePreSharedKeyClient(pskExt.data);
+      mode = c.pskModes.find((m) => clientModes.includes(MODE_CODES[m]) && (m === 'psk_ke' || canDhe));
+      if (mode !== undefined) {
+        psk = selectPsk({
+          provider: c.provider,
+          offered,
+          suites: c.suites,
+          clientSuites: ch.cipherSuites,
+          fixedSuite: this.stage === 'wait_ch2' ? this.suite : undefined,
+          psks: c.psks,
+          pskCallback: c.pskCallback,
+          ticketKeys: c.clock === undefined ? undefined : ticketKeysOf(c),
+          now: c.clock?.(),
+          tolerance: c.ticketAgeTolerance,
+          serverName: this.serverName,
+        });
+      }
+      if (psk !== undefined) {
+        const th = this.stage === 'wait_ch2' ? this.transcript.digestWith(prefix) : c.provider.hash(psk.suite.hash, prefix);
+        checkPskBinder(c.provider, psk, th);
+      }
+    }
+
+    // cipher suite: the PSK's, else server preference
+    const suite = psk?.suite ?? c.suites.find((s) => ch.cipherSuites.includes(s.code));
+    if (suite === undefined) throw TlsAlert.of('handshake_failure', 'no cipher suite in common');
+    if (psk === undefined && saExt === undefined) throw TlsAlert.of('missing_extension', 'ClientHello without signature_algorithms');
+    const sigalgs = saExt === undefined ? [] : parseSignatureAlgorithms(saExt.data);
     const sacExt = findExtension(ch.extensions, ExtensionType.signature_algorithms_cert);
     const sigalgsCert = sacExt === undefined ? undefined : parseSignatureAlgorithmsCert(sacExt.data);
 
@@ -178,22 +243,26 @@ export class ServerHandshake extends HandshakeCore {
       }
     }
 
-    // choose the group: the most preferred of ours the client sent a share for; else HRR for the most preferred
-    // group both support
-    let chosen: { group: KeyExchangeGroup; share: KeyShareEntry } | undefined;
-    for (const g of c.groups) {
-      const share = shares.find((s) => s.group === groupCode(g));
-      if (share !== undefined) {
-        chosen = { group: g, share };
-        break;
+    // choose the group (not for psk_ke): the most preferred of ours the client sent a share for; else HRR for the
+    // most preferred group both support
+    let chosen: { group: KeyExchangeGroup | undefined; share: KeyShareEntry | undefined } = { group: undefined, share: undefined };
+    if (psk === undefined || mode === 'psk_dhe_ke') {
+      if (sgExt === undefined) throw TlsAlert.of('missing_extension', 'ClientHello without supported_groups/key_share and no usable PSK');
+      for (const g of c.groups) {
+        const share = shares.find((s) => s.group === groupCode(g));
+        if (share !== undefined) {
+          chosen = { group: g, share };
+          break;
+        }
       }
-    }
-    if (chosen === undefined) {
-      const g = c.groups.find((x) => clientGroups.includes(groupCode(x)));
-      if (g === undefined) throw TlsAlert.of('handshake_failure', 'no key exchange group in common');
-      if (this.stage === 'wait_ch2') throw TlsAlert.of('illegal_parameter', 'second ClientHello still without a usable share');
-      this.sendHelloRetryRequest(ch, msg.raw, suite, groupCode(g));
-      return;
+      if (chosen.group === undefined) {
+        const g = c.groups.find((x) => clientGroups.includes(groupCode(x)));
+        if (g === undefined) throw TlsAlert.of('handshake_failure', 'no key exchange group in common');
+        if (this.stage === 'wait_ch2') throw TlsAlert.of('illegal_parameter', 'second ClientHello still without a usable share');
+        if (earlyExt !== undefined) this.rejectEarlyData('hello-retry');
+        this.sendHelloRetryRequest(ch, msg.raw, suite, groupCode(g));
+        return;
+      }
     }
 
     // ALPN (RFC 7301 §3.2; RFC 9001 §8.1)
@@ -207,11 +276,19 @@ export class ServerHandshake extends HandshakeCore {
       throw TlsAlert.of('no_application_protocol', 'QUIC client offered no application protocol');
     }
 
-    // SNI
-    const sniExt = findExtension(ch.extensions, ExtensionType.server_name);
-    this.serverName = sniExt === undefined ? undefined : parseServerName(sniExt.data).toLowerCase();
-
-    this.negotiation = { ch, raw: msg.raw, suite, group: chosen.group, share: chosen.share, sigalgs, sigalgsCert };
+    if (psk !== undefined) this.pskMode = mode;
+    this.negotiation = {
+      ch,
+      raw: msg.raw,
+      suite,
+      group: chosen.group,
+      share: chosen.share,
+      sigalgs,
+      sigalgsCert,
+      psk,
+      pskOffered: pskExt !== undefined,
+      earlyOffered: earlyExt !== undefined,
+    };
     this.stage = 'sni';
     if (c.sniCallback !== undefined) {
       let r: SniResult | PromiseLike<SniResult>;
@@ -255,10 +332,23 @@ export class ServerHandshake extends HandshakeCore {
       throw TlsAlert.of('unrecognized_name', `no certificate for "${this.serverName}"`);
     }
     this.ackServerName = this.serverName !== undefined;
+    if (n.psk === undefined) this.chooseCredentials(n, fromSni);
+    this.respondToHello(n);
+  }
+
+  /** Certificate authentication: the chain (from SNICallback or the default) whose key the client can verify. */
+  private chooseCredentials(n: Negotiation, fromSni: SniResult): void {
+    const c = this.config;
     const candidates: LoadedCredentials[] = [];
     if (fromSni !== undefined && fromSni !== null) candidates.push(loadCredentials(c.provider, fromSni.cert, fromSni.key));
     if (c.cert !== undefined && c.key !== undefined) candidates.push(loadCredentials(c.provider, c.cert, c.key));
-    if (candidates.length === 0) throw TlsAlert.of('internal_error', 'server has no certificate');
+    if (candidates.length === 0) {
+      if (c.psks.length > 0 || c.pskCallback !== undefined) {
+        if (n.pskOffered) throw TlsAlert.of('unknown_psk_identity', 'none of the offered PSK identities is known');
+        throw TlsAlert.of('handshake_failure', 'PSK-only server and the client offered no PSK');
+      }
+      throw TlsAlert.of('internal_error', 'server has no certificate');
+    }
     // a chain whose CertificateVerify scheme the client accepts; among those, prefer one whose certificate
     // signatures are all in signature_algorithms_cert (or signature_algorithms), else the first (RFC 8446 §4.4.2.2)
     const certAlgs = n.sigalgsCert ?? n.sigalgs;
@@ -279,21 +369,34 @@ export class ServerHandshake extends HandshakeCore {
     if (this.credentials === undefined) {
       throw TlsAlert.of('handshake_failure', 'no certificate fits the client\'s signature_algorithms');
     }
+  }
 
-    let response;
-    try {
-      response = c.provider.respondKeyShare(n.group, n.share.keyExchange);
-    } catch (e) {
-      if (e instanceof CryptoError) throw TlsAlert.of('illegal_parameter', `invalid client key share: ${e.message}`, e);
-      throw e;
+  /** Key share answer, PSK early secrets, 0-RTT decision and the ServerHello. */
+  private respondToHello(n: Negotiation): void {
+    const c = this.config;
+    let response: { publicKey: Uint8Array; sharedSecret: Uint8Array } | undefined;
+    if (n.group !== undefined) {
+      try {
+        response = c.provider.respondKeyShare(n.group, n.share!.keyExchange);
+      } catch (e) {
+        if (e instanceof CryptoError) throw TlsAlert.of('illegal_parameter', `invalid client key share: ${e.message}`, e);
+        throw e;
+      }
+      this.group = n.group;
     }
-    this.group = n.group;
     if (this.suite === undefined) this.chooseSuite(n.suite);
     this.transcript.update(n.raw);
-    const ext: Extension[] = [
-      { type: ExtensionType.key_share, data: encodeKeyShareServer({ group: groupCode(n.group), keyExchange: response.publicKey }) },
-      { type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) },
-    ];
+    const ext: Extension[] = [];
+    if (response !== undefined) {
+      ext.push({ type: ExtensionType.key_share, data: encodeKeyShareServer({ group: groupCode(n.group!), keyExchange: response.publicKey }) });
+    }
+    ext.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) });
+    if (n.psk !== undefined) {
+      ext.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(n.psk.index) });
+      this.usePsk(n.psk, n.earlyOffered);
+    } else if (n.earlyOffered) {
+      this.rejectEarlyData('not-first-psk');
+    }
     const sh = {
       legacyVersion: LEGACY_VERSION,
       random: c.random(32),
@@ -302,11 +405,60 @@ export class ServerHandshake extends HandshakeCore {
       extensions: ext,
     };
     this.send('initial', HandshakeType.server_hello, encodeServerHello(sh));
-    this.deriveHandshakeSecrets(response.sharedSecret);
+    this.deriveHandshakeSecrets(response?.sharedSecret ?? null);
     this.negotiation = undefined;
-    this.readLevel = 'handshake';
+    // over TCP accepted 0-RTT records (and EndOfEarlyData) come under the client early traffic key first
+    this.readLevel = this.earlyDataStatus === 'accepted' && !c.quic ? 'early' : 'handshake';
     this.stage = 'negotiated';
     this.state = TlsState.RCVD;
+  }
+
+  /** Starts the key schedule from the chosen PSK (transcript = ClientHello) and decides on 0-RTT. */
+  private usePsk(psk: PskChoice, earlyOffered: boolean): void {
+    const c = this.config;
+    this.psk = psk;
+    this.pskIdentity = psk.ticket === undefined ? psk.external!.identity : undefined;
+    this.resumed = psk.ticket !== undefined;
+    if (psk.ticket !== undefined) {
+      const t = psk.ticket.state;
+      this.sessionAppData = t.appData;
+      if (t.peerCertificate !== undefined) this.peerCertificates = [t.peerCertificate];
+    }
+    const ks = this.ks!;
+    this.setSecret('early', ks.early(psk.key));
+    const th = this.transcript.digest();
+    if (!this.helloRetried) this.setSecret('earlyExporter', ks.earlyExporterMasterSecret(th));
+    if (!earlyOffered) return;
+    const rejection = decideEarlyData({
+      enabled: c.earlyData,
+      helloRetried: this.helloRetried,
+      pskIndex: psk.index,
+      ticket: psk.ticket?.state,
+      ticketId: psk.ticket?.id,
+      binder: psk.binder,
+      obfuscatedAge: psk.obfuscatedAge,
+      suite: this.suite!.code,
+      alpn: this.alpnProtocol,
+      quic: c.quic,
+      now: c.clock?.() ?? 0,
+      tolerance: c.ticketAgeTolerance,
+      accept: c.acceptEarlyData,
+      antiReplay: antiReplayOf(c),
+    });
+    if (rejection !== undefined) {
+      this.rejectEarlyData(rejection);
+      return;
+    }
+    this.earlyDataStatus = 'accepted';
+    this.maxEarlyDataSize = psk.ticket!.state.maxEarlyDataSize;
+    this.setSecret('clientEarly', ks.clientEarlyTrafficSecret(th));
+  }
+
+  /** Refuses offered early data; over TCP the driver skips up to max_early_data_size of undecryptable records. */
+  private rejectEarlyData(reason: NonNullable<ServerHandshake['earlyDataRejection']>): void {
+    this.earlyDataStatus = 'rejected';
+    this.earlyDataRejection = reason;
+    this.maxEarlyDataSize = this.config.quic ? 0 : this.config.maxEarlyData;
   }
 
   private sendHelloRetryRequest(ch: ClientHello, raw: Uint8Array, suite: CipherSuiteParams, group: number): void {
@@ -349,19 +501,31 @@ export class ServerHandshake extends HandshakeCore {
     for (const e of c.extensions) {
       if (!ext.some((x) => x.type === e.type)) ext.push(e);
     }
+    if (this.earlyDataStatus === 'accepted') ext.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
     this.send('handshake', HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: ext }));
-    if (c.certRequest !== CertRequest.NONE) {
-      const crExt = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) }];
-      this.send('handshake', HandshakeType.certificate_request, encodeCertificateRequest({ requestContext: EMPTY, extensions: crExt }));
-      this.sentCertRequest = true;
+    // a PSK handshake authenticates with the PSK: no CertificateRequest, Certificate or CertificateVerify
+    if (this.psk === undefined) {
+      if (c.certRequest !== CertRequest.NONE) {
+        const crExt = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) }];
+        this.send('handshake', HandshakeType.certificate_request, encodeCertificateRequest({ requestContext: EMPTY, extensions: crExt }));
+        this.sentCertRequest = true;
+      }
+      this.sendCertificate('handshake', EMPTY, this.credentials!.chain);
+      this.sendCertificateVerify('handshake', this.credentials!.key, this.scheme!);
+      this.signatureScheme = this.scheme!.code;
     }
-    this.sendCertificate('handshake', EMPTY, this.credentials!.chain);
-    this.sendCertificateVerify('handshake', this.credentials!.key, this.scheme!);
-    this.signatureScheme = this.scheme!.code;
     this.sendFinished('handshake', this.secrets.get('serverHandshake')!);
     this.deriveApplicationSecrets();
-    this.stage = this.sentCertRequest ? 'wait_cert' : 'wait_finished';
+    if (this.readLevel === 'early') this.stage = 'wait_eoed';
+    else this.stage = this.sentCertRequest ? 'wait_cert' : 'wait_finished';
     this.state = TlsState.WAIT;
+  }
+
+  private onEndOfEarlyData(msg: HandshakeMessage): void {
+    parseEndOfEarlyData(msg.body);
+    this.transcript.update(msg.raw);
+    this.readLevel = 'handshake';
+    this.stage = 'wait_finished';
   }
 
   private onCertificate(msg: HandshakeMessage): void {
@@ -393,5 +557,9 @@ export class ServerHandshake extends HandshakeCore {
     this.readLevel = 'application';
     this.stage = 'connected';
     this.state = TlsState.CONNECTED;
+    const c = this.config;
+    const ticket = this.psk?.ticket;
+    const count = ticket === undefined ? c.ticketCount : Math.max(c.resumedTicketCount, ticket.action === 'renew' ? 1 : 0);
+    this.sendTickets(count);
   }
 }

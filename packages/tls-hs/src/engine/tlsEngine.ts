@@ -21,6 +21,7 @@ import type { TlsEngineOptions } from './options.js';
 import {
   TlsOpt,
   TlsState,
+  trafficSecretName,
   type HandshakeResult,
   type SecretName,
   type TlsFlight,
@@ -33,6 +34,10 @@ import {
 import type { PemOrDer } from './options.js';
 import type { PrivateKey } from '../crypto/provider.js';
 import { asPlainBytes } from '../wire/bytes.js';
+import type { TlsSession } from '../session/tlsSession.js';
+import type { PskMode } from '../session/externalPsk.js';
+import type { EarlyDataRejection, EarlyDataStatus } from '../session/earlyData.js';
+import { resolveExternalPsk } from '../session/externalPsk.js';
 
 /** Value types of {@link TlsEngine.set} / {@link TlsEngine.get} per option. */
 export interface TlsOptValues {
@@ -53,7 +58,15 @@ export interface TlsOptValues {
 }
 
 /** Post-handshake message kinds for {@link TlsEngine.post}. */
-export type PostType = 'keyUpdate';
+export type PostType = 'keyUpdate' | 'newSessionTicket';
+
+/** Options of {@link TlsEngine.post}. */
+export interface PostOptions {
+  /** keyUpdate: ask the peer to update its keys too (update_requested). */
+  readonly requestPeer?: boolean;
+  /** newSessionTicket: how many tickets (1). */
+  readonly count?: number;
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -171,14 +184,43 @@ export class TlsEngine {
   }
 
   /**
-   * Post-handshake messages: 'keyUpdate' sends a KeyUpdate (TLS over TCP only) and moves our application write
-   * secret forward; `requestPeer` asks the peer to update too. Returns the bytes to send (application level).
+   * Post-handshake messages, returned as application-level flights to send:
+   * - 'keyUpdate' (TLS over TCP only) sends a KeyUpdate and moves our application write secret forward;
+   *   `requestPeer` asks the peer to update too (its KeyUpdate then moves our read secret, `secret()` follows).
+   * - 'newSessionTicket' (server) sends `count` more tickets (QUIC: in 1-RTT CRYPTO frames).
+   * Throws TlsAlert internal_error when the message cannot be sent now (local misuse; the engine stays usable).
    */
-  post(type: PostType, options: { requestPeer?: boolean } = {}): TlsFlight[] {
+  post(type: PostType, options: PostOptions = {}): TlsFlight[] {
     if (this.failure !== undefined) throw this.failure;
-    if (type !== 'keyUpdate') throw TlsAlert.of('internal_error', `post(${String(type)}) is not supported yet`);
-    this.core.sendKeyUpdate(options.requestPeer ?? false);
+    if (type === 'keyUpdate') this.core.sendKeyUpdate(options.requestPeer ?? false);
+    else if (type === 'newSessionTicket') {
+      const count = options.count ?? 1;
+      if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('count must be 1..255');
+      this.core.postNewSessionTickets(count);
+    } else throw TlsAlert.of('internal_error', `post(${String(type)}) is not a post-handshake message`);
     return this.core.takeFlights();
+  }
+
+  /**
+   * Server over TCP, after accepting 0-RTT: report `length` bytes of early application data read under the client
+   * early traffic key. More than max_early_data_size in total → TlsAlert unexpected_message (the engine fails).
+   */
+  receiveEarlyData(length: number): void {
+    if (this.failure !== undefined) throw this.failure;
+    try {
+      this.core.receiveEarlyData(length);
+    } catch (e) {
+      this.failure = toTlsAlert(e);
+      throw this.failure;
+    }
+  }
+
+  /**
+   * Drivers call this for every non-empty application data record read: post-handshake messages (KeyUpdate,
+   * NewSessionTicket) are only accepted `maxConsecutivePostHandshake` in a row without application data.
+   */
+  applicationDataReceived(): void {
+    this.core.applicationDataReceived();
   }
 
   /** Sets an option (before the handshake starts). */
@@ -190,7 +232,7 @@ export class TlsEngine {
         c.key = value as TlsOptValues['privateKey'];
         break;
       case TlsOpt.PSKS:
-        c.psks = [...(value as TlsOptValues['psks'])];
+        c.psks = (value as TlsOptValues['psks']).map(resolveExternalPsk);
         break;
       case TlsOpt.CA:
         c.ca = value as TlsOptValues['ca'];
@@ -236,6 +278,15 @@ export class TlsEngine {
     return this.core.secret(name);
   }
 
+  /**
+   * The current traffic secret for records of `level` in `direction` (see {@link trafficSecretName}); what a record
+   * layer installs when {@link TlsEngine.readLevel} or a flight's level changes. Undefined when not derived.
+   */
+  trafficSecret(level: EncryptionLevel, direction: 'read' | 'write'): Uint8Array | undefined {
+    const name = trafficSecretName(this.role, level, direction);
+    return name === undefined ? undefined : this.core.secret(name);
+  }
+
   /** HKDF-Extract with the negotiated hash (throws before the suite is known). */
   hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
     return this.provider.hkdfExtract(this.requireSuite().hash, salt, ikm);
@@ -251,6 +302,14 @@ export class TlsEngine {
     const ems = this.core.secret('exporter');
     if (ems === undefined) throw new Error('exporter secret not available yet');
     return tlsExporter(this.provider, this.requireSuite().hash, ems, label, context, length);
+  }
+
+  /** TLS-Exporter with the early_exporter_master_secret (RFC 8446 §7.5), once a PSK handshake derived it. */
+  exportEarlyKeyingMaterial(length: number, label: string, context?: Uint8Array): Uint8Array {
+    const ems = this.core.secret('earlyExporter');
+    if (ems === undefined) throw new Error('early exporter secret not available (no PSK in this handshake)');
+    const hash = this.core.suite?.hash ?? this.config.session?.cipherSuite.hash;
+    return tlsExporter(this.provider, hash!, ems, label, context, length);
   }
 
   private requireSuite(): CipherSuiteParams {
@@ -322,6 +381,62 @@ export class TlsEngine {
   /** Session tickets received (client). */
   get tickets(): readonly ReceivedTicket[] {
     return this.core.tickets;
+  }
+
+  /** Sessions received (client), oldest first; each was also given to `onSession`. */
+  get sessions(): readonly TlsSession[] {
+    return this.core.tickets.map((t) => t.session);
+  }
+
+  /** True when this handshake resumed a session (resumption PSK). */
+  get resumed(): boolean {
+    return this.core.resumed;
+  }
+
+  /** The PSK key exchange mode, when a PSK (external or resumption) was used. */
+  get pskMode(): PskMode | undefined {
+    return this.core.pskMode;
+  }
+
+  /** The external PSK identity in use (undefined for certificates and resumption). */
+  get pskIdentity(): Uint8Array | undefined {
+    return this.core.pskIdentity !== undefined && !this.core.resumed ? this.core.pskIdentity : undefined;
+  }
+
+  /**
+   * 0-RTT: 'none' (not offered), 'offered' (client: early data may be sent with `secret('clientEarly')`; the answer
+   * is not in yet), 'accepted' or 'rejected'. The server knows after the ClientHello (RCVD), the client after
+   * EncryptedExtensions (or at once on a HelloRetryRequest / a ServerHello without the first PSK).
+   */
+  get earlyDataStatus(): EarlyDataStatus {
+    return this.core.earlyDataStatus;
+  }
+
+  /**
+   * The suite 0-RTT keys are made with (AEAD and hash for `secret('clientEarly')`): the session's on the client as
+   * soon as early data is offered — before any ServerHello — and the negotiated one on a server that accepted it.
+   */
+  get earlyCipherSuite(): CipherSuiteParams | undefined {
+    if (this.core.earlyDataStatus === 'none') return undefined;
+    return this.role === 'client' ? this.config.session?.cipherSuite : this.core.suite;
+  }
+
+  /** Server: why offered early data was refused. */
+  get earlyDataRejection(): EarlyDataRejection | undefined {
+    return this.core.earlyDataRejection;
+  }
+
+  /**
+   * max_early_data_size in force: client — the session's (do not send more); server over TCP — the accepted ticket's,
+   * or after a rejection how much undecryptable early data to skip (RecordLayer.skipUndecryptable).
+   */
+  get maxEarlyDataSize(): number {
+    return this.core.maxEarlyDataSize;
+  }
+
+  /** Server: the application data sealed in the ticket this connection resumed (e.g. QUIC transport parameters). */
+  get sessionAppData(): Uint8Array | undefined {
+    return this.core.sessionAppData;
   }
 }
 

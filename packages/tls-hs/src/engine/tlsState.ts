@@ -89,6 +89,18 @@ export type SecretName =
   | 'serverApplication'
   | 'exporter';
 
+/**
+ * The traffic secret protecting records of `level` in one direction for `role` (early: the client's 0-RTT key;
+ * undefined for the initial level, which is not protected over TCP).
+ */
+export function trafficSecretName(role: 'client' | 'server', level: EncryptionLevel, direction: 'read' | 'write'): SecretName | undefined {
+  const who = direction === 'write' ? role : role === 'client' ? 'server' : 'client';
+  if (level === 'early') return who === 'client' ? 'clientEarly' : undefined;
+  if (level === 'handshake') return who === 'client' ? 'clientHandshake' : 'serverHandshake';
+  if (level === 'application') return who === 'client' ? 'clientApplication' : 'serverApplication';
+  return undefined;
+}
+
 /** An external pre-shared key (RFC 8446 §4.2.11); used by the sessions work. */
 export interface ExternalPsk {
   /** PSK identity as sent on the wire. */

@@ -75,7 +75,8 @@ export class RecordLayer {
 
   /**
    * Server side after rejecting 0-RTT (RFC 8446 §4.2.10): up to `bytes` of protected records that fail to
-   * decrypt are skipped instead of raising bad_record_mac. Reset to 0 once a record decrypts.
+   * decrypt (or, after a HelloRetryRequest, that arrive while no read key is installed) are skipped instead of
+   * raising bad_record_mac / unexpected_message. Reset to 0 once a record decrypts.
    */
   skipUndecryptable(bytes: number): void {
     this.skipBudget = Math.max(0, bytes);
@@ -89,6 +90,14 @@ export class RecordLayer {
   /** Installs the write traffic secret. */
   setWriteKey(suite: CipherSuiteParams, secret: Uint8Array): void {
     this.writeCipher = new RecordCipher(this.provider, suite, secret);
+  }
+
+  /**
+   * Back to plaintext records for writing: a client that sent 0-RTT records under the early key and then got a
+   * HelloRetryRequest sends its second ClientHello in the clear (RFC 8446 §4.2.10).
+   */
+  clearWriteKey(): void {
+    this.writeCipher = null;
   }
 
   /** True when incoming records are expected protected. */
@@ -133,6 +142,11 @@ export class RecordLayer {
       }
       if (this.readCipher === null) {
         if (rec.type === RecordType.application_data) {
+          // after a HelloRetryRequest the client's 0-RTT records arrive before any read key (RFC 8446 §4.2.10)
+          if (rec.fragment.length <= this.skipBudget) {
+            this.skipBudget -= rec.fragment.length;
+            continue;
+          }
           throw TlsAlert.of('unexpected_message', 'protected record before keys were established');
         }
         if (rec.fragment.length > MAX_PLAINTEXT) throw TlsAlert.of('record_overflow', 'plaintext record exceeds 2^14');
