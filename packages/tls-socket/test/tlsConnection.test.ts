@@ -26,7 +26,8 @@ interface Pair {
 
 function pair(opts: { client?: TlsEngineOptions; server?: TlsEngineOptions; conn?: TlsConnectionOptions; serverConn?: TlsConnectionOptions } = {}): Pair {
   const client = new TlsConnection(createTlsEngine('client', { ca: pki.ca.cert, servername: 'localhost', clock, ...opts.client }), opts.conn);
-  const server = new TlsConnection(createTlsEngine('server', { cert: pki.server.cert, key: pki.server.key, clock, ...opts.server }), opts.serverConn ?? opts.conn);
+  // ticketCount 0: these tests count records and sequence numbers exactly; session tickets are tested in tls-hs
+  const server = new TlsConnection(createTlsEngine('server', { cert: pki.server.cert, key: pki.server.key, clock, ticketCount: 0, ...opts.server }), opts.serverConn ?? opts.conn);
   const p: Pair = {
     client,
     server,
