@@ -7,3 +7,7 @@ export * from './codedError.js';
 export * from './tlsConnection.js';
 export * from './socket/tlsSocket.js';
 export * from './socket/tlsSocketHandshake.js';
+export * from './agent/keyring.js';
+export * from './agent/handshakeStatus.js';
+export * from './agent/requestMaterial.js';
+export * from './agent/handshakeAgent.js';

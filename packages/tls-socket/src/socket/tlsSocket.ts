@@ -55,6 +55,7 @@ export class TlsSocket extends Duplex {
     }
     this.transportHandlers = {
       data: (chunk: Buffer) => {
+        if (this.destroyed) return;
         this.connection.receive(chunk);
         this.pump();
       },
