@@ -67,3 +67,8 @@ export * from './endpoint/udpEndpoint.js';
 export * from './node/connectionCore.js';
 export * from './node/quicStream.js';
 export * from './node/quicConnection.js';
+export * from './node/connectionFactory.js';
+export * from './connection/connectionOptions.js';
+export * from './connection/connectionStats.js';
+export * from './connection/keyUpdate.js';
+export * from './connection/connection.js';

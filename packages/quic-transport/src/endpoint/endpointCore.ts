@@ -101,6 +101,8 @@ export interface IncomingConnection {
   addressValidated: boolean;
   /** Hooks for further connection IDs. */
   cids: ConnectionIdHooks;
+  /** Mints a NEW_TOKEN token bound to this client's address (RFC 9000 §8.1.3). */
+  mintNewToken?: (now: number) => Uint8Array;
   /** Time of arrival. */
   now: number;
 }
@@ -507,6 +509,7 @@ export class EndpointCore {
         retrySourceCid,
         addressValidated: validated,
         cids: hooks,
+        mintNewToken: (t: number) => this.tokens.mintNewToken({ address: remote.address, port: remote.port }, t),
         now,
       });
     } catch {

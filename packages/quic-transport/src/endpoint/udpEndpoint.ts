@@ -20,7 +20,9 @@ import type { QlogSink, QlogVantagePoint } from '../observability/qlogSink.js';
 import { QUIC_VERSION_1 } from '../packet/version.js';
 import { AddressTokenMinter } from '../token/addressToken.js';
 import { StatelessResetTokenGenerator } from '../token/statelessResetToken.js';
+import type { ClientConnectionCoreOptions } from '../connection/connectionOptions.js';
 import type { ConnectionCore } from '../node/connectionCore.js';
+import { createConnectionFactory } from '../node/connectionFactory.js';
 import { QuicConnection } from '../node/quicConnection.js';
 import type { QuicStreamOptions } from '../node/quicStream.js';
 import type { IncomingConnection, OutgoingConnection } from './endpointCore.js';
@@ -43,6 +45,11 @@ export interface ConnectionOptions {
   keylogFile?: string;
   /** Stream options (high-water marks, reset code). */
   stream?: QuicStreamOptions;
+  /**
+   * Further options of the sans-IO Connection (versions, maxDatagramSize, pacing, initialRtt, stream buffers, AEAD
+   * limits …); the fields above take precedence.
+   */
+  connection?: Partial<ClientConnectionCoreOptions>;
 }
 
 /** Server options of {@link Endpoint.listen}. */
@@ -63,6 +70,10 @@ export interface ConnectionContext {
   keylog: ((line: string) => void) | undefined;
   /** Crypto provider of the endpoint. */
   provider: CryptoProvider | undefined;
+  /** Asks the endpoint to poll `core` again (after asynchronous work inside the connection). */
+  wakeup?: (core: ConnectionCore) => void;
+  /** Client: a NEW_TOKEN token the same server gave an earlier connection of this endpoint. */
+  token?: Uint8Array;
 }
 
 /** Creates sans-IO connections for the endpoint. */
@@ -75,8 +86,8 @@ export interface ConnectionFactory {
 
 /** Options of {@link Endpoint.open}. */
 export interface EndpointOptions {
-  /** Connection factory (the sans-IO Connection adapter). */
-  factory: ConnectionFactory;
+  /** Connection factory (default: real sans-IO Connections, {@link createConnectionFactory}). */
+  factory?: ConnectionFactory;
   /** Local address (default '127.0.0.1' for udp4, '::1' for udp6). */
   host?: string;
   /** Local port (default 0 = any). */
@@ -111,6 +122,8 @@ export class Endpoint extends EventEmitter {
   private readonly provider: CryptoProvider | undefined;
   private readonly wrappers = new Map<ConnectionCore, QuicConnection>();
   private readonly keylogs = new Map<string, KeyLogFile>();
+  /** NEW_TOKEN tokens by server address (RFC 9000 §8.1.3), used by the next connection to that server. */
+  private readonly tokens = new Map<string, Uint8Array>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
   private scheduled = false;
@@ -124,7 +137,7 @@ export class Endpoint extends EventEmitter {
   private constructor(socket: Socket, options: EndpointOptions) {
     super();
     this.socket = socket;
-    this.factory = options.factory;
+    this.factory = options.factory ?? createConnectionFactory();
     this.clock = options.clock ?? (() => performance.now());
     this.provider = options.provider;
     this.core = new EndpointCore({
@@ -191,10 +204,12 @@ export class Endpoint extends EventEmitter {
     if (isIP(address) === 0) throw new TypeError(`connect() needs an IP address, got "${host}" (use connectByName)`);
     const servername = options.tls?.servername ?? (isIP(host) === 0 ? host : undefined);
     const ctx = this.context(options);
+    const tokenKey = `${address}|${port}`;
     let wrapper: QuicConnection | undefined;
     this.core.connect({ address, port }, this.clock(), (out) => {
-      const core = this.factory.client(out, { ...ctx, servername });
+      const core = this.factory.client(out, { ...ctx, servername, token: this.tokens.get(tokenKey) });
       wrapper = new QuicConnection(core, this, options.stream);
+      wrapper.on('newToken', (token: Uint8Array) => this.tokens.set(tokenKey, token));
       this.wrappers.set(core, wrapper);
       return core;
     });
@@ -272,7 +287,13 @@ export class Endpoint extends EventEmitter {
       ? (odcid: Uint8Array, vantagePoint: QlogVantagePoint) =>
           QlogFileSink.inDirectory(dir, { odcid: Buffer.from(odcid).toString('hex'), vantagePoint, referenceTime: now() })
       : undefined;
-    return { options: { version: QUIC_VERSION_1, ...options }, qlog, keylog, provider: this.provider };
+    return {
+      options: { version: QUIC_VERSION_1, ...options },
+      qlog,
+      keylog,
+      provider: this.provider,
+      wakeup: (core: ConnectionCore) => this.kick(core),
+    };
   }
 
   private schedule(): void {

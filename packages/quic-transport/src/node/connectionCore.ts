@@ -1,7 +1,7 @@
 /**
  * The sans-IO connection surface the Node layer (QuicConnection, QuicStream, the UDP Endpoint) drives. It extends
- * what the endpoint needs ({@link EndpointConnection}) with events and the stream API of the Connection
- * (packages/quic-transport/src/connection); an adapter maps the Connection onto it.
+ * what the endpoint needs ({@link EndpointConnection}) with events and the stream API; the sans-IO `Connection`
+ * (packages/quic-transport/src/connection) implements it directly.
  */
 import type { EndpointConnection } from '../endpoint/endpointCore.js';
 import type { QuicError } from '../errors.js';
@@ -32,6 +32,18 @@ export type ConnectionCoreEvent =
       streamId: number;
       /** Application error code when the peer reset the stream / sent STOP_SENDING. */
       errorCode?: number;
+    }
+  | {
+      /** The peer raised its MAX_STREAMS: {@link ConnectionCore.openStream} may succeed again. */
+      type: 'streamsAvailable';
+      /** Which kind of stream. */
+      bidirectional: boolean;
+    }
+  | {
+      /** Client: the server sent a NEW_TOKEN token; pass it to the next connection to the same server. */
+      type: 'newToken';
+      /** The token. */
+      token: Uint8Array;
     }
   | {
       /** The connection is closed (error undefined for a clean NO_ERROR / application 0 close). */
@@ -88,4 +100,6 @@ export interface ConnectionCore extends EndpointConnection {
   close(errorCode: number, reason: string, application?: boolean): void;
   /** Optional counters. */
   stats?(): ConnectionCoreStats;
+  /** Optional: starts a 1-RTT key update (QUIC). */
+  updateKeys?(): void;
 }

@@ -1,6 +1,6 @@
 /**
  * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'handshake' (info), 'stream'
- * (QuicStreamDuplex opened by the peer), 'close' (error | undefined). Incoming streams are also an async iterator
+ * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token), 'close' (error | undefined). Incoming streams are also an async iterator
  * (`for await (const s of conn)`: it sees the streams no 'stream' listener was there to take). The endpoint calls {@link QuicConnection.processEvents} after every receive,
  * timeout and flush; all I/O happens in the endpoint.
  */
@@ -88,6 +88,13 @@ export class QuicConnection extends EventEmitter implements StreamHost {
     return this.closedPromise;
   }
 
+  /** Starts a 1-RTT key update (throws QuicError KEY_UPDATE_ERROR when not allowed yet). */
+  updateKeys(): void {
+    if (this.core.updateKeys === undefined) throw new Error('this connection does not support key updates');
+    this.core.updateKeys();
+    this.kick();
+  }
+
   /** Resolves when the connection has closed. */
   whenClosed(): Promise<void> {
     return this.closedPromise;
@@ -152,6 +159,12 @@ export class QuicConnection extends EventEmitter implements StreamHost {
         return;
       case 'streamWritable':
         this.streams.get(e.streamId)?.onWritable();
+        return;
+      case 'newToken':
+        this.emit('newToken', e.token);
+        return;
+      case 'streamsAvailable':
+        this.emit('streamsAvailable', e.bidirectional);
         return;
       case 'streamClosed': {
         const s = this.streams.get(e.streamId);

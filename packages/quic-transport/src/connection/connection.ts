@@ -1,0 +1,1635 @@
+/**
+ * The sans-IO QUIC connection (RFC 9000, 9001, 9002, 9368, 9369), client or server: `receive(datagram, remote, now)`,
+ * `send(now)` → datagrams, `nextTimeout()` / `onTimeout(now)`, `pollEvent()`, a stream API and `close()`. No sockets,
+ * timers, clock or global randomness: the caller passes time in and the options carry the RNG, the TLS engine
+ * options, the qlog sink and the key log.
+ *
+ * The handshake is driven through the seed's switch ({@link tlsSwitch}): CRYPTO bytes of each level go into
+ * `tls.handshake()` and the returned state decides which keys to install and what to send. Around it: one
+ * {@link PacketNumberSpace} per space, quic-crypto's key store (Initial / 0-RTT / Handshake / 1-RTT with key
+ * update), loss detection and congestion control from recovery/, streams and flow control from stream/, connection
+ * IDs, path validation, anti-amplification, idle timeout and the closing / draining states.
+ *
+ * Nothing thrown escapes `receive()`, `send()` or `onTimeout()`: malformed input is dropped or closes the connection
+ * with the right transport error (a bug in this code closes it with INTERNAL_ERROR).
+ */
+import {
+  defaultProvider,
+  parseClientHello,
+  quicTransportParametersOf,
+  TlsAlert,
+  TlsEngine,
+  type CryptoProvider,
+  type EncryptionLevel as TlsLevel,
+  type TlsFlight,
+} from '@quichs/tls-hs';
+import {
+  EncryptionLevel,
+  initialKeys,
+  INITIAL_CIPHER_SUITE,
+  PacketProtectionError,
+  PacketProtector,
+  QuicKeyStore,
+  verifyRetryIntegrity,
+  type KeyPhaseManager,
+  type UnprotectedOneRttPacket,
+  type UnprotectedPacket,
+} from '@quichs/quic-crypto';
+import type { ConnectionIdHooks, IncomingConnection, OutgoingConnection } from '../endpoint/endpointCore.js';
+import type { RemoteAddress } from '../endpoint/transmit.js';
+import { QuicError, TransportErrorCode } from '../errors.js';
+import type { AckFrame } from '../frame/ackFrame.js';
+import type { Frame } from '../frame/frame.js';
+import { FrameType } from '../frame/frameType.js';
+import { isPacketAckEliciting, isProbingFrame, parseFrames } from '../frame/parseFrames.js';
+import { encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
+import { varintSize } from '../frame/varint.js';
+import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult } from '../node/connectionCore.js';
+import { QlogEvents, type QlogKeyType } from '../observability/qlogEvents.js';
+import { qlogHex } from '../observability/qlogFrames.js';
+import { parsePacketHeader, type LongHeader, type PacketHeader, type RetryHeader, type ShortHeader, type VersionNegotiationHeader } from '../packet/packetHeader.js';
+import { matchStatelessReset } from '../packet/statelessReset.js';
+import type { FramePacketType } from '../packet/packetType.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../packet/version.js';
+import { LossDetection } from '../recovery/lossDetection.js';
+import { Pacer } from '../recovery/pacer.js';
+import { encodeAckDelay } from '../recovery/receivedPackets.js';
+import { decodeAckDelay } from '../recovery/rttEstimator.js';
+import type { PnSpace, SentPacket } from '../recovery/sentPacket.js';
+import { DEFAULT_CRYPTO_BUFFER_LIMIT } from '../stream/reassemblyBuffer.js';
+import { StreamManager, type StreamControlFrame } from '../stream/streamManager.js';
+import { AmplificationLimit } from './amplificationLimit.js';
+import { CloseState } from './closeState.js';
+import { LocalConnectionIds, PeerConnectionIds } from './connectionIds.js';
+import type { ClientConnectionCoreOptions, ConnectionCoreOptions, ServerConnectionCoreOptions } from './connectionOptions.js';
+import { emptyConnectionStats, type ConnectionStats } from './connectionStats.js';
+import { IdleTimer } from './idleTimer.js';
+import { KeyUpdateController } from './keyUpdate.js';
+import { AEAD_TAG_LENGTH, MIN_INITIAL_DATAGRAM, PacketBuilder, type HeaderContext, type PacketPlan } from './packetBuilder.js';
+import { PacketNumberSpace } from './packetNumberSpace.js';
+import { PathValidation } from './pathValidation.js';
+import type { SentFrames } from './sentFrames.js';
+import { tlsSwitch, type TlsSwitchHost } from './tlsSwitch.js';
+import { acceptPeerTransportParameters, localTransportParameters } from './transportParameterNegotiation.js';
+import { chooseCompatibleVersion, isCompatibleVersion, onVersionNegotiation } from './versionNegotiation.js';
+
+const EMPTY = new Uint8Array(0);
+/** Most datagrams one `send()` call returns; more are announced through `nextTimeout()` = now. */
+const MAX_DATAGRAMS_PER_SEND = 64;
+/** Packets kept while their keys are not installed yet (RFC 9001 §5.7 allows buffering a few). */
+const MAX_BUFFERED_PACKETS = 8;
+/** Room reserved for one control frame (the largest, NEW_CONNECTION_ID, is 54 bytes). */
+const CONTROL_FRAME_ROOM = 64;
+/** Longest reason phrase we send. */
+const MAX_REASON_LENGTH = 120;
+
+type Spaces = Record<PnSpace, PacketNumberSpace>;
+type SendLevel = 'initial' | 'handshake' | 'zeroRtt' | 'oneRtt';
+
+interface CloseFrameInfo {
+  code: number;
+  frameType: number;
+  reason: string;
+  application: boolean;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameAddress(a: RemoteAddress, b: RemoteAddress): boolean {
+  return a.port === b.port && a.address === b.address;
+}
+
+function spaceOfLevel(level: SendLevel): PnSpace {
+  return level === 'initial' ? 'initial' : level === 'handshake' ? 'handshake' : 'application';
+}
+
+function tlsLevelOf(level: SendLevel): TlsLevel {
+  return level === 'initial' ? 'initial' : level === 'handshake' ? 'handshake' : level === 'zeroRtt' ? 'early' : 'application';
+}
+
+function truncateReason(reason: string): string {
+  return reason.length > MAX_REASON_LENGTH ? reason.slice(0, MAX_REASON_LENGTH) : reason;
+}
+
+/** What differs between a client and a server at construction. */
+interface ConnectionSetup {
+  role: 'client' | 'server';
+  remote: RemoteAddress;
+  version: number;
+  localCid: IncomingConnection['localCid'];
+  cids: ConnectionIdHooks;
+  /** The peer's first CID (server: client's SCID; client: our random first DCID until the server answers). */
+  peerCid: Uint8Array;
+  /** DCID the Initial keys derive from. */
+  initialDcid: Uint8Array;
+  now: number;
+  options: ConnectionCoreOptions;
+  addressValidated: boolean;
+}
+
+/** A QUIC connection. Create one with {@link Connection.client} or {@link Connection.server}. */
+export class Connection implements ConnectionCore, TlsSwitchHost {
+  /** Client or server. */
+  readonly role: 'client' | 'server';
+  /** The peer's current address. */
+  remote: RemoteAddress;
+
+  private readonly options: ConnectionCoreOptions;
+  private readonly provider: CryptoProvider;
+  private readonly rng: (length: number) => Uint8Array;
+  private readonly versions: readonly number[];
+  private readonly qlog: QlogEvents;
+  private readonly builder: PacketBuilder;
+  private readonly localCids: LocalConnectionIds;
+  private readonly peerCids: PeerConnectionIds;
+  private readonly cidHooks: ConnectionIdHooks;
+  private readonly amplification: AmplificationLimit;
+  private readonly path = new PathValidation();
+  private readonly closeState = new CloseState();
+  private readonly idle: IdleTimer;
+  private readonly keyUpdates: KeyUpdateController;
+  private readonly pacer: Pacer;
+  private readonly pacing: boolean;
+  private readonly events: ConnectionCoreEvent[] = [];
+  private readonly statsRecord: ConnectionStats = emptyConnectionStats();
+  private readonly finReported = new Set<number>();
+  private mintNewToken: ((now: number) => Uint8Array) | undefined;
+
+  // Handshake state (recreated when Version Negotiation restarts the attempt).
+  private tlsEngine: TlsEngine | undefined;
+  private keys!: QuicKeyStore;
+  private loss!: LossDetection<SentFrames>;
+  private spaces!: Spaces;
+  private version: number;
+  /** Version of the first Initial of this attempt (client) / of the client's Initial (server). */
+  private originalVersion: number;
+  private afterVersionNegotiation = false;
+  private compatibleSwitchDone = false;
+  /** Server after compatible VN: the original version's Initial read keys (RFC 9369 §4.1). */
+  private originalInitialRead: PacketProtector | undefined;
+  private initialKeysDcid: Uint8Array;
+
+  /** Our full transport parameters (set once the TLS engine is created). */
+  private local: TransportParameters;
+  private peerParams: TransportParameters | undefined;
+  private readonly streams: StreamManager;
+  private maxSendSize: number;
+
+  // Client state.
+  private originalDcid: Uint8Array;
+  private retrySourceCid: Uint8Array | undefined;
+  private token: Uint8Array = EMPTY;
+  private peerInitialScid: Uint8Array | undefined;
+  private receivedFromPeer = false;
+  private sentHandshakePacket = false;
+  // Server state.
+  private clientHello: Uint8Array = EMPTY;
+  private readonly serverInitialDcid: Uint8Array | undefined;
+
+  private handshakeCompleteFlag = false;
+  private handshakeConfirmedFlag = false;
+  private handshakeDonePending = false;
+  private newTokenPending: Uint8Array | undefined;
+  private pingPending = false;
+  private readonly installed = new Set<string>();
+  private closeFrame: CloseFrameInfo | undefined;
+  private buffered: { packet: Uint8Array; level: SendLevel }[] = [];
+  private retryBuffered = false;
+  private pacingDeadline: number | undefined;
+  private sendAgainAt: number | undefined;
+  private previousRemote: RemoteAddress | undefined;
+  private now: number;
+  private closedEventSent = false;
+
+  private constructor(setup: ConnectionSetup) {
+    const o = setup.options;
+    this.role = setup.role;
+    this.remote = { address: setup.remote.address, port: setup.remote.port };
+    this.options = o;
+    this.now = setup.now;
+    this.provider = o.provider ?? o.tls?.provider ?? defaultProvider();
+    const provider = this.provider;
+    this.rng = o.rng ?? ((n: number) => provider.randomBytes(n));
+    this.version = setup.version;
+    this.originalVersion = setup.version;
+    const preferred = o.versions ?? [QUIC_VERSION_1, QUIC_VERSION_2];
+    this.versions = setup.role === 'client' && !preferred.includes(setup.version) ? [setup.version, ...preferred] : preferred;
+    this.qlog = new QlogEvents(o.qlog);
+    const capacity = Math.max(MIN_INITIAL_DATAGRAM, Math.floor(o.maxDatagramSize ?? MIN_INITIAL_DATAGRAM));
+    this.builder = new PacketBuilder(capacity);
+    this.builder.logFrames = this.qlog.enabled;
+    this.maxSendSize = capacity;
+    this.cidHooks = setup.cids;
+    this.localCids = new LocalConnectionIds(setup.cids, setup.localCid);
+    this.local = localTransportParameters(o.transportParameters, { role: setup.role, initialSourceConnectionId: setup.localCid.cid });
+    this.peerCids = new PeerConnectionIds(setup.peerCid, this.local.activeConnectionIdLimit);
+    this.amplification = new AmplificationLimit(setup.addressValidated);
+    this.idle = new IdleTimer(this.local.maxIdleTimeout, setup.now);
+    this.keyUpdates = new KeyUpdateController(o.aeadLimits);
+    this.pacing = o.pacing ?? true;
+    this.pacer = new Pacer({ maxDatagramSize: capacity });
+    this.initialKeysDcid = setup.initialDcid;
+    this.originalDcid = setup.initialDcid;
+    this.streams = new StreamManager({
+      role: setup.role,
+      local: {
+        maxData: this.local.initialMaxData,
+        maxStreamDataBidiLocal: this.local.initialMaxStreamDataBidiLocal,
+        maxStreamDataBidiRemote: this.local.initialMaxStreamDataBidiRemote,
+        maxStreamDataUni: this.local.initialMaxStreamDataUni,
+        maxStreamsBidi: this.local.initialMaxStreamsBidi,
+        maxStreamsUni: this.local.initialMaxStreamsUni,
+      },
+      sendHighWaterMark: o.streamSendBuffer ?? 256 * 1024,
+      maxStreamWindow: o.maxStreamWindow ?? 16 * 1024 * 1024,
+      maxConnectionWindow: o.maxConnectionWindow ?? 32 * 1024 * 1024,
+    });
+    this.mintNewToken = undefined;
+    this.serverInitialDcid = setup.role === 'server' ? setup.initialDcid : undefined;
+    this.initHandshakeState(setup.version, setup.initialDcid);
+  }
+
+  /**
+   * A client connection to `out.remote`: picks a random first DCID, creates the TLS engine and queues the
+   * ClientHello (sent by the first `send()`).
+   */
+  static client(out: OutgoingConnection, options: ClientConnectionCoreOptions = {}): Connection {
+    const provider = options.provider ?? options.tls?.provider ?? defaultProvider();
+    const rng = options.rng ?? ((n: number) => provider.randomBytes(n));
+    const dcidLength = Math.min(20, Math.max(8, options.initialDcidLength ?? 8));
+    const given = options.initialDcid;
+    if (given !== undefined && (given.length < 8 || given.length > 20)) throw new RangeError('initialDcid must be 8..20 bytes');
+    const dcid = Uint8Array.from(given ?? rng(dcidLength));
+    const conn = new Connection({
+      role: 'client',
+      remote: out.remote,
+      version: options.version ?? QUIC_VERSION_1,
+      localCid: out.localCid,
+      cids: out.cids,
+      peerCid: dcid,
+      initialDcid: dcid,
+      now: out.now,
+      options,
+      addressValidated: true,
+    });
+    if (options.token !== undefined) conn.token = Uint8Array.from(options.token);
+    conn.startClient();
+    return conn;
+  }
+
+  /** A server connection for a client Initial the endpoint accepted. */
+  static server(incoming: IncomingConnection, options: ServerConnectionCoreOptions = {}): Connection {
+    const conn = new Connection({
+      role: 'server',
+      remote: incoming.remote,
+      version: incoming.version,
+      localCid: incoming.localCid,
+      cids: incoming.cids,
+      peerCid: Uint8Array.from(incoming.peerCid),
+      initialDcid: Uint8Array.from(incoming.initialDcid),
+      now: incoming.now,
+      options,
+      addressValidated: incoming.addressValidated,
+    });
+    conn.originalDcid = Uint8Array.from(incoming.originalDcid);
+    conn.retrySourceCid = incoming.retrySourceCid === undefined ? undefined : Uint8Array.from(incoming.retrySourceCid);
+    conn.mintNewToken = incoming.mintNewToken;
+    conn.qlog.connectionStateUpdated(incoming.now, 'attempted');
+    return conn;
+  }
+
+  // ------------------------------------------------------------------------------------------ handshake state
+
+  private initHandshakeState(version: number, initialDcid: Uint8Array): void {
+    const o = this.options;
+    this.version = version;
+    this.keys = new QuicKeyStore({ role: this.role, version, provider: this.provider });
+    this.keys.installInitial(initialDcid);
+    this.initialKeysDcid = initialDcid;
+    this.loss = new LossDetection<SentFrames>({
+      role: this.role,
+      congestion: o.congestionControl ?? 'newreno',
+      maxDatagramSize: this.builder.capacity,
+      initialRtt: o.initialRtt,
+    });
+    const cryptoBufferLimit = Math.max(DEFAULT_CRYPTO_BUFFER_LIMIT, o.cryptoBufferLimit ?? DEFAULT_CRYPTO_BUFFER_LIMIT);
+    const make = (id: PnSpace): PacketNumberSpace =>
+      new PacketNumberSpace({ id, keys: this.keys, loss: this.loss, maxAckDelay: this.local.maxAckDelay, cryptoBufferLimit });
+    this.spaces = { initial: make('initial'), handshake: make('handshake'), application: make('application') };
+    this.installed.clear();
+    this.qlogKey('initial', 'tls');
+  }
+
+  private createTls(versionInformation: { chosenVersion: number; availableVersions: number[] }): TlsEngine {
+    const ids =
+      this.role === 'client'
+        ? { role: this.role, initialSourceConnectionId: this.localCids.initial.cid, versionInformation }
+        : {
+            role: this.role,
+            initialSourceConnectionId: this.localCids.initial.cid,
+            originalDestinationConnectionId: this.originalDcid,
+            retrySourceConnectionId: this.retrySourceCid,
+            statelessResetToken: this.localCids.initial.statelessResetToken,
+            versionInformation,
+          };
+    this.local = localTransportParameters(this.options.transportParameters, ids);
+    const tls = this.options.tls ?? {};
+    const keylog = this.options.keylog ?? tls.keylog;
+    this.tlsEngine = new TlsEngine(this.role, {
+      ...tls,
+      provider: tls.provider ?? this.provider,
+      keylog,
+      quic: true,
+      transportParameters: encodeTransportParameters(this.local),
+    });
+    this.qlogParameters('local', this.local);
+    return this.tlsEngine;
+  }
+
+  private startClient(): void {
+    this.createTls({ chosenVersion: this.version, availableVersions: [...this.versions] });
+    this.qlog.connectionStateUpdated(this.now, 'attempted');
+    tlsSwitch(this, null, 'initial');
+  }
+
+  /** RFC 9000 §6.2: start over with another version after a Version Negotiation packet. */
+  private restartWithVersion(version: number): void {
+    this.afterVersionNegotiation = true;
+    this.originalVersion = version;
+    const dcid = Uint8Array.from(this.rng(this.originalDcid.length));
+    this.originalDcid = dcid;
+    this.peerCids.setInitial(dcid);
+    this.initHandshakeState(version, dcid);
+    this.createTls({ chosenVersion: version, availableVersions: [...this.versions] });
+    tlsSwitch(this, null, 'initial');
+  }
+
+  /** The TLS engine (exists from the start on a client, once the ClientHello is complete on a server). */
+  get tls(): TlsEngine {
+    /* c8 ignore next -- the switch only runs once the engine exists */
+    if (this.tlsEngine === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'TLS engine not created yet');
+    return this.tlsEngine;
+  }
+
+  // ------------------------------------------------------------------------------------------ TLS switch host
+
+  /** @internal Queues TLS output in the CRYPTO stream of each flight's level. */
+  sendCrypto(flights: readonly TlsFlight[]): void {
+    for (const f of flights) {
+      const space = f.level === 'initial' ? this.spaces.initial : f.level === 'handshake' ? this.spaces.handshake : f.level === 'application' ? this.spaces.application : undefined;
+      if (space === undefined || space.discarded) continue; // 'early' carries no CRYPTO in QUIC
+      space.crypto.write(f.data);
+    }
+  }
+
+  /** @internal Installs keys of a level from the engine's secrets (once per level). */
+  installKeys(level: 'zeroRtt' | 'handshake' | 'oneRtt'): void {
+    if (this.installed.has(level)) return;
+    const tls = this.tls;
+    const suite = tls.cipherSuite;
+    /* c8 ignore next -- the engine reports RCVD / CONNECTED only after choosing the suite */
+    if (suite === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'no cipher suite negotiated');
+    const client = this.role === 'client';
+    if (level === 'zeroRtt') {
+      const secret = tls.secret('clientEarly');
+      if (secret === undefined) return;
+      this.keys.install('zeroRtt', client ? 'write' : 'read', suite.code, secret);
+    } else if (level === 'handshake') {
+      const c = tls.secret('clientHandshake');
+      const s = tls.secret('serverHandshake');
+      /* c8 ignore next */
+      if (c === undefined || s === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'handshake secrets missing');
+      this.keys.install('handshake', 'read', suite.code, client ? s : c);
+      this.keys.install('handshake', 'write', suite.code, client ? c : s);
+      this.loss.onHandshakeKeysAvailable(this.now);
+    } else {
+      const c = tls.secret('clientApplication');
+      const s = tls.secret('serverApplication');
+      /* c8 ignore next */
+      if (c === undefined || s === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'application secrets missing');
+      this.keys.installOneRtt(suite.code, client ? s : c, client ? c : s);
+    }
+    this.installed.add(level);
+    this.qlogKey(level, 'tls');
+    this.retryBuffered = true;
+  }
+
+  /** @internal 0-RTT acceptance (the sessions work of tls-hs supplies it; no early data without it). */
+  earlyDataAccepted(): boolean {
+    return false;
+  }
+
+  /** @internal Client: handshake complete (TLS CONNECTED). */
+  handshakeCompleted(): void {
+    if (this.handshakeCompleteFlag) return;
+    const encoded = this.tls.peerTransportParameters;
+    if (encoded === undefined) {
+      throw new QuicError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'server sent no transport parameters');
+    }
+    this.applyPeerTransportParameters(
+      acceptPeerTransportParameters(encoded, {
+        role: 'client',
+        peerInitialSourceConnectionId: this.peerInitialScid ?? EMPTY,
+        originalDestinationConnectionId: this.originalDcid,
+        retrySourceConnectionId: this.retrySourceCid,
+        version: this.version,
+        versions: this.versions,
+        afterVersionNegotiation: this.afterVersionNegotiation,
+      }),
+    );
+    this.completeHandshake();
+  }
+
+  /** @internal Server: handshake complete and confirmed (TLS CONNECTED). */
+  handshakeConfirmed(): void {
+    if (this.handshakeConfirmedFlag) return;
+    this.completeHandshake();
+    this.handshakeDonePending = true;
+    if (this.mintNewToken !== undefined) this.newTokenPending = this.mintNewToken(this.now);
+    this.confirmHandshake();
+  }
+
+  /** @internal The TLS engine waits on an asynchronous callback. */
+  tlsPending(level: TlsLevel): void {
+    const tls = this.tls;
+    void tls.ready.then(() => {
+      if (this.closeState.isClosed) return;
+      this.guard(() => tlsSwitch(this, null, level));
+      this.options.onWakeup?.();
+    });
+  }
+
+  /** @internal A TLS alert: CONNECTION_CLOSE with CRYPTO_ERROR (0x0100 + alert). */
+  closeWithTlsAlert(alert: TlsAlert): void {
+    if (alert.remote) return;
+    this.closeWithError(new QuicError(TransportErrorCode.CRYPTO_ERROR + alert.code, alert.message, { frameType: FrameType.CRYPTO, cause: alert }));
+  }
+
+  private completeHandshake(): void {
+    if (this.handshakeCompleteFlag) return;
+    this.handshakeCompleteFlag = true;
+    const tls = this.tls;
+    this.qlog.connectionStateUpdated(this.now, 'handshake_complete');
+    this.events.push({
+      type: 'handshakeCompleted',
+      alpn: tls.alpnProtocol,
+      suite: tls.cipherSuite?.name,
+      group: tls.group,
+      resumed: false,
+      earlyDataAccepted: false,
+    });
+  }
+
+  private confirmHandshake(): void {
+    if (this.handshakeConfirmedFlag) return;
+    this.handshakeConfirmedFlag = true;
+    this.spaces.handshake.discard(this.now);
+    this.qlogKeyDiscarded('handshake');
+    this.loss.onHandshakeConfirmed(this.now);
+    this.qlog.connectionStateUpdated(this.now, 'handshake_confirmed');
+    if (this.peerParams !== undefined) this.localCids.replenish(this.peerParams.activeConnectionIdLimit);
+  }
+
+  private applyPeerTransportParameters(p: TransportParameters): void {
+    this.peerParams = p;
+    this.streams.setPeerLimits({
+      maxData: p.initialMaxData,
+      maxStreamDataBidiLocal: p.initialMaxStreamDataBidiLocal,
+      maxStreamDataBidiRemote: p.initialMaxStreamDataBidiRemote,
+      maxStreamDataUni: p.initialMaxStreamDataUni,
+      maxStreamsBidi: p.initialMaxStreamsBidi,
+      maxStreamsUni: p.initialMaxStreamsUni,
+    });
+    this.loss.setMaxAckDelay(p.maxAckDelay, this.now);
+    this.idle.setPeerTimeout(p.maxIdleTimeout);
+    if (this.role === 'client' && p.statelessResetToken !== undefined) this.peerCids.setInitialToken(Uint8Array.from(p.statelessResetToken));
+    this.maxSendSize = Math.min(this.builder.capacity, p.maxUdpPayloadSize);
+    this.qlogParameters('remote', p);
+  }
+
+  /**
+   * Server: the ClientHello is read before the TLS engine exists, so that the version can be chosen from the
+   * client's version_information (RFC 9368 compatible negotiation) and our transport parameters can name it.
+   */
+  private onServerInitialCrypto(bytes: Uint8Array): void {
+    const buf = new Uint8Array(this.clientHello.length + bytes.length);
+    buf.set(this.clientHello);
+    buf.set(bytes, this.clientHello.length);
+    this.clientHello = buf;
+    if (buf.length < 4) return;
+    if (buf[0] !== 1) {
+      this.closeWithTlsAlert(TlsAlert.of('unexpected_message', `expected a ClientHello, got handshake type ${buf[0]}`));
+      return;
+    }
+    const length = (buf[1] << 16) | (buf[2] << 8) | buf[3];
+    if (buf.length < 4 + length) return;
+    let encoded: Uint8Array;
+    try {
+      encoded = quicTransportParametersOf(parseClientHello(buf.subarray(4, 4 + length)).extensions);
+    } catch (e) {
+      if (e instanceof TlsAlert) return this.closeWithTlsAlert(e);
+      return this.closeWithTlsAlert(TlsAlert.of('decode_error', 'malformed ClientHello'));
+    }
+    const peer = acceptPeerTransportParameters(encoded, {
+      role: 'server',
+      peerInitialSourceConnectionId: this.peerCids.current,
+      version: this.originalVersion,
+      versions: this.versions,
+      afterVersionNegotiation: false,
+    });
+    const negotiated = chooseCompatibleVersion(this.originalVersion, this.versions, peer.versionInformation);
+    if (negotiated !== this.version) this.switchServerVersion(negotiated);
+    this.applyPeerTransportParameters(peer);
+    this.createTls({ chosenVersion: this.version, availableVersions: [...this.versions] });
+    this.clientHello = EMPTY;
+    tlsSwitch(this, buf, 'initial');
+  }
+
+  private switchServerVersion(version: number): void {
+    this.originalInitialRead = this.keys.protector('initial', 'read');
+    this.keys.setVersion(version);
+    this.keys.installInitial(this.initialKeysDcid);
+    this.version = version;
+    this.compatibleSwitchDone = true;
+  }
+
+  // ------------------------------------------------------------------------------------------ receive
+
+  /** Processes one UDP datagram from `remote`. Never throws. */
+  receive(datagram: Uint8Array, remote: RemoteAddress, now: number): void {
+    this.now = now;
+    this.guard(() => this.receiveDatagram(datagram, remote, now));
+  }
+
+  /** Runs `fn`; a QuicError closes the connection with it, anything else with INTERNAL_ERROR. */
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof QuicError) this.closeWithError(e);
+      else if (e instanceof PacketProtectionError && e.code === 'KEY_UPDATE_ERROR') {
+        this.closeWithError(new QuicError(TransportErrorCode.KEY_UPDATE_ERROR, e.message));
+      } else {
+        this.closeWithError(new QuicError(TransportErrorCode.INTERNAL_ERROR, e instanceof Error ? e.message : String(e), { cause: e }));
+      }
+    }
+  }
+
+  private receiveDatagram(datagram: Uint8Array, remote: RemoteAddress, now: number): void {
+    const phase = this.closeState.phase;
+    if (phase === 'drained') return;
+    this.statsRecord.datagramsReceived++;
+    this.statsRecord.bytesReceived += datagram.length;
+    if (phase === 'draining') return;
+    if (phase === 'closing') {
+      this.closeState.onPacketWhileClosing();
+      return;
+    }
+    const fromCurrentPath = sameAddress(remote, this.remote);
+    if (!fromCurrentPath && (this.role === 'client' || !this.handshakeConfirmedFlag)) {
+      // RFC 9000 §9: clients ignore unknown server addresses; no migration before the handshake is confirmed.
+      this.statsRecord.packetsDropped++;
+      return;
+    }
+    if (fromCurrentPath) this.amplification.onReceived(datagram.length);
+    let offset = 0;
+    let firstDcid: Uint8Array | undefined;
+    let processed = 0;
+    let undecryptableShort = false;
+    while (offset < datagram.length && !this.closeState.isClosed) {
+      const h = parsePacketHeader(datagram, offset, { shortDcidLength: this.localCids.initial.cid.length });
+      if (h.kind === 'drop') {
+        this.statsRecord.packetsDropped++;
+        if ((datagram[offset] & 0x80) === 0) undecryptableShort = true;
+        break;
+      }
+      if (h.kind === 'versionNegotiation') {
+        if (offset === 0) this.onVersionNegotiationPacket(h);
+        break;
+      }
+      if (h.kind === 'retry') {
+        if (offset === 0) this.onRetryPacket(datagram, h);
+        break;
+      }
+      if (h.kind === 'unknownVersion') {
+        this.statsRecord.packetsDropped++;
+        break;
+      }
+      if (firstDcid === undefined) firstDcid = h.dcid;
+      else if (!equalBytes(firstDcid, h.dcid)) {
+        // RFC 9000 §12.2: a coalesced packet for another connection ID is ignored.
+        this.statsRecord.packetsDropped++;
+        offset = h.end;
+        continue;
+      }
+      const result = this.receivePacket(datagram, h, remote, datagram.length, now);
+      if (result === 'processed') processed++;
+      else if (result === 'undecryptable' && h.kind === 'short') undecryptableShort = true;
+      offset = h.end;
+    }
+    if (processed === 0 && undecryptableShort && this.isStatelessReset(datagram)) return this.onStatelessReset(now);
+    if (this.retryBuffered) this.processBuffered(now);
+    this.keyUpdates.checkIntegrity(this.keys);
+    if (this.role === 'server') this.loss.setAmplificationBlocked(this.amplification.budget < MIN_INITIAL_DATAGRAM, now);
+  }
+
+  private processBuffered(now: number): void {
+    this.retryBuffered = false;
+    const pending = this.buffered;
+    this.buffered = [];
+    for (const b of pending) {
+      if (this.closeState.isClosed) return;
+      const h = parsePacketHeader(b.packet, 0, { shortDcidLength: this.localCids.initial.cid.length });
+      if (h.kind !== 'long' && h.kind !== 'short') continue;
+      this.receivePacket(b.packet, h, this.remote, MIN_INITIAL_DATAGRAM, now);
+    }
+    if (this.retryBuffered) this.processBuffered(now);
+  }
+
+  private levelOf(h: LongHeader | ShortHeader): SendLevel {
+    return h.kind === 'short' ? 'oneRtt' : h.type;
+  }
+
+  /** One packet of a datagram: version and key checks, unprotection, duplicate check, frames. */
+  private receivePacket(
+    datagram: Uint8Array,
+    h: LongHeader | ShortHeader,
+    remote: RemoteAddress,
+    datagramLength: number,
+    now: number,
+  ): 'processed' | 'dropped' | 'undecryptable' | 'buffered' {
+    const level = this.levelOf(h);
+    const packet = datagram.subarray(h.start, h.end);
+    const pnOffset = h.pnOffset - h.start;
+    let initialReader: PacketProtector | undefined;
+    let pendingSwitch: number | undefined;
+    if (h.kind === 'long') {
+      if (h.version !== this.version) {
+        if (this.role === 'server' && h.version === this.originalVersion && level === 'initial' && this.originalInitialRead !== undefined) {
+          initialReader = this.originalInitialRead;
+        } else if (this.role === 'client' && level === 'initial' && this.canSwitchTo(h.version)) {
+          pendingSwitch = h.version;
+          initialReader = new PacketProtector(INITIAL_CIPHER_SUITE, initialKeys(h.version, this.initialKeysDcid, this.provider).server, {
+            provider: this.provider,
+          });
+        } else {
+          return this.dropPacket(h, now, 'unsupported_version');
+        }
+      }
+      if (level === 'zeroRtt' && this.role === 'client') return this.dropPacket(h, now, 'unexpected_packet');
+      if (level === 'initial') {
+        if (this.role === 'server' && datagramLength < MIN_INITIAL_DATAGRAM) return this.dropPacket(h, now, 'initial_too_small');
+        if (this.role === 'client' && this.peerInitialScid !== undefined && !equalBytes(this.peerInitialScid, h.scid)) {
+          return this.dropPacket(h, now, 'unexpected_source_connection_id');
+        }
+      }
+    }
+    const space = this.spaces[spaceOfLevel(level)];
+    if (space.discarded) return this.dropPacket(h, now, 'key_unavailable');
+    const readable = initialReader !== undefined || this.keys.has(level, 'read');
+    const tooEarly = level === 'oneRtt' && this.role === 'server' && !this.handshakeCompleteFlag;
+    if (!readable || tooEarly) {
+      if ((level === 'handshake' || level === 'oneRtt') && this.buffered.length < MAX_BUFFERED_PACKETS) {
+        this.buffered.push({ packet: packet.slice(), level });
+        return 'buffered';
+      }
+      return this.dropPacket(h, now, 'key_unavailable');
+    }
+
+    let r: UnprotectedPacket;
+    try {
+      const largest = space.received.largest;
+      if (initialReader !== undefined) r = initialReader.unprotect(packet, pnOffset, largest);
+      else if (level === 'oneRtt') {
+        const kpm = this.keys.oneRttKeys();
+        kpm.retainPreviousKeysFor = 3 * this.ptoDuration();
+        r = kpm.unprotect(packet, pnOffset, largest, now);
+      } else r = this.keys.unprotect(level, packet, pnOffset, largest);
+    } catch (e) {
+      if (e instanceof PacketProtectionError && e.code === 'RESERVED_BITS') {
+        throw new QuicError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved header bits are not zero');
+      }
+      if (e instanceof PacketProtectionError) {
+        this.dropPacket(h, now, 'decryption_failure');
+        return 'undecryptable';
+      }
+      throw e;
+    }
+    if (space.received.isDuplicate(r.packetNumber)) return this.dropPacket(h, now, 'duplicate');
+    if (pendingSwitch !== undefined) this.switchClientVersion(pendingSwitch);
+
+    const packetType: FramePacketType = level;
+    const frames = parseFrames(r.payload, packetType, { receiver: this.role });
+    if (this.role === 'client' && level === 'initial' && this.peerInitialScid === undefined) {
+      this.peerInitialScid = Uint8Array.from((h as LongHeader).scid);
+      this.peerCids.setInitial(this.peerInitialScid);
+    }
+    this.receivedFromPeer = true;
+    const ackEliciting = isPacketAckEliciting(frames);
+    if (!sameAddress(remote, this.remote) && r.packetNumber > space.received.largest && !frames.every(isProbingFrame)) {
+      this.migrate(remote, datagramLength, now);
+    }
+    if (this.qlog.enabled) {
+      this.qlog.packetReceived(now, { packetType: level, packetNumber: r.packetNumber, dcid: h.dcid, scid: h.kind === 'long' ? h.scid : undefined, length: packet.length }, frames);
+    }
+    if (level === 'oneRtt' && (r as UnprotectedOneRttPacket).keyUpdated) {
+      this.qlogKey('oneRtt', 'remote_update', this.keys.oneRttKeys().readKeyUpdates);
+      this.statsRecord.keyUpdates = this.keys.oneRttKeys().writeKeyUpdates;
+    }
+    for (const f of frames) {
+      if (this.closeState.isClosed) break;
+      this.onFrame(f, level, space, r, h.dcid, now);
+    }
+    space.received.onPacketReceived(r.packetNumber, ackEliciting, now);
+    this.idle.onPacketReceived(now);
+    this.statsRecord.packetsReceived++;
+    if (this.role === 'server' && level === 'handshake') this.onServerHandshakePacket(now);
+    return 'processed';
+  }
+
+  private canSwitchTo(version: number): boolean {
+    return !this.compatibleSwitchDone && !this.receivedFromPeer && this.versions.includes(version) && isCompatibleVersion(this.version, version);
+  }
+
+  /** Client: the server chose a compatible version (RFC 9368 §2.3): Initial keys and long headers switch to it. */
+  private switchClientVersion(version: number): void {
+    this.compatibleSwitchDone = true;
+    this.version = version;
+    this.keys.setVersion(version);
+    this.keys.installInitial(this.initialKeysDcid);
+  }
+
+  /** Server: the client's Handshake packet validates its address and ends the Initial space (RFC 9001 §4.9.1). */
+  private onServerHandshakePacket(now: number): void {
+    this.amplification.validate();
+    if (!this.spaces.initial.discarded) {
+      this.spaces.initial.discard(now);
+      this.originalInitialRead = undefined;
+      this.qlogKeyDiscarded('initial');
+      if (this.serverInitialDcid !== undefined) this.cidHooks.retire(this.serverInitialDcid);
+    }
+  }
+
+  private dropPacket(h: PacketHeader, now: number, trigger: string): 'dropped' {
+    this.statsRecord.packetsDropped++;
+    if (this.qlog.enabled && (h.kind === 'long' || h.kind === 'short')) {
+      this.qlog.packetDropped(now, { packetType: this.levelOf(h), dcid: h.dcid, length: h.end - h.start }, trigger);
+    }
+    return 'dropped';
+  }
+
+  private migrate(remote: RemoteAddress, datagramLength: number, now: number): void {
+    if (this.role !== 'server') return;
+    this.previousRemote = this.remote;
+    this.remote = { address: remote.address, port: remote.port };
+    this.amplification.reset();
+    this.amplification.onReceived(datagramLength);
+    this.path.startChallenge(this.remote, Uint8Array.from(this.rng(8)), now + 3 * this.ptoDuration());
+  }
+
+  // ------------------------------------------------------------------------------------------ VN, Retry, reset
+
+  /** Client: a Version Negotiation packet (RFC 9000 §6.2, RFC 9368 §4). */
+  private onVersionNegotiationPacket(h: VersionNegotiationHeader): void {
+    if (this.role !== 'client' || this.receivedFromPeer || this.afterVersionNegotiation) return;
+    if (!equalBytes(h.dcid, this.localCids.initial.cid) || !equalBytes(h.scid, this.originalDcid)) return;
+    if (this.qlog.enabled) this.qlog.packetReceived(this.now, { packetType: 'versionNegotiation', length: h.end - h.start }, []);
+    const outcome = onVersionNegotiation(this.version, h.versions, this.versions);
+    if (outcome.action === 'ignore') return;
+    if (outcome.action === 'abandon') {
+      const list = outcome.offered.map((v) => `0x${v.toString(16)}`).join(', ');
+      this.abandon(new QuicError(TransportErrorCode.VERSION_NEGOTIATION_ERROR, `no common QUIC version (server offers ${list})`, { remote: true }));
+      return;
+    }
+    this.restartWithVersion(outcome.version);
+  }
+
+  /** Client: a Retry packet (RFC 9000 §8.1.2, §17.2.5; RFC 9001 §5.8). */
+  private onRetryPacket(datagram: Uint8Array, h: RetryHeader): void {
+    if (this.role !== 'client' || this.receivedFromPeer || this.retrySourceCid !== undefined) return;
+    if (h.version !== this.version) return;
+    if (!equalBytes(h.dcid, this.localCids.initial.cid) || equalBytes(h.scid, this.peerCids.current)) return;
+    if (!verifyRetryIntegrity(h.version, this.peerCids.current, datagram.subarray(h.start, h.end), this.provider)) {
+      this.statsRecord.packetsDropped++;
+      return;
+    }
+    if (this.qlog.enabled) this.qlog.packetReceived(this.now, { packetType: 'retry', scid: h.scid, token: h.token, length: h.end - h.start }, []);
+    const scid = Uint8Array.from(h.scid);
+    this.retrySourceCid = scid;
+    this.token = Uint8Array.from(h.token);
+    this.peerCids.setInitial(scid);
+    this.keys.installInitial(scid);
+    this.initialKeysDcid = scid;
+    this.loss.onRetry(this.now);
+    this.spaces.initial.crypto.requeueUnacked();
+  }
+
+  private isStatelessReset(datagram: Uint8Array): boolean {
+    return matchStatelessReset(datagram, this.peerCids.resetTokens) !== null;
+  }
+
+  /**
+   * Endpoint hook: `datagram` could not be routed by its DCID; if it ends with a reset token the peer gave us, the
+   * peer lost our state (RFC 9000 §10.3.1): enter draining and report the connection closed.
+   */
+  handleStatelessReset(datagram: Uint8Array, now: number): boolean {
+    if (this.closeState.phase === 'drained' || this.closeState.phase === 'draining') return false;
+    if (!this.isStatelessReset(datagram)) return false;
+    this.now = now;
+    this.onStatelessReset(now);
+    return true;
+  }
+
+  private onStatelessReset(now: number): void {
+    this.closeState.startDraining(now, this.ptoDuration());
+    this.emitClosed(new QuicError(TransportErrorCode.NO_ERROR, 'stateless reset', { remote: true }));
+    this.qlog.connectionStateUpdated(now, 'draining');
+  }
+
+  // ------------------------------------------------------------------------------------------ frames
+
+  private onFrame(f: Frame, level: SendLevel, space: PacketNumberSpace, r: UnprotectedPacket, dcid: Uint8Array, now: number): void {
+    switch (f.type) {
+      case FrameType.PADDING:
+      case FrameType.PING:
+        return;
+      case FrameType.ACK:
+      case FrameType.ACK_ECN:
+        return this.onAckFrame(f, space, r, now);
+      case FrameType.CRYPTO: {
+        const bytes = space.crypto.onCryptoFrame(f.offset, f.data);
+        if (bytes === undefined) return;
+        if (this.role === 'server' && this.tlsEngine === undefined) return this.onServerInitialCrypto(bytes);
+        return tlsSwitch(this, bytes, tlsLevelOf(level));
+      }
+      case FrameType.NEW_TOKEN:
+        if (f.token.length === 0) throw new QuicError(TransportErrorCode.FRAME_ENCODING_ERROR, 'empty NEW_TOKEN', { frameType: FrameType.NEW_TOKEN });
+        this.events.push({ type: 'newToken', token: Uint8Array.from(f.token) });
+        return;
+      case FrameType.STREAM:
+        this.statsRecord.streamBytesReceived += f.data.length;
+        return this.streams.onStreamFrame(f);
+      case FrameType.RESET_STREAM:
+        return this.streams.onResetStream(f);
+      case FrameType.STOP_SENDING:
+        return this.streams.onStopSending(f);
+      case FrameType.MAX_DATA:
+        return this.streams.onMaxData(f.maximum);
+      case FrameType.MAX_STREAM_DATA:
+        return this.streams.onMaxStreamData(f);
+      case FrameType.MAX_STREAMS_BIDI:
+      case FrameType.MAX_STREAMS_UNI:
+        return this.streams.onMaxStreams(f.type === FrameType.MAX_STREAMS_BIDI ? 'bidi' : 'uni', f.maximum);
+      case FrameType.DATA_BLOCKED:
+        return this.streams.onDataBlocked(f.limit);
+      case FrameType.STREAM_DATA_BLOCKED:
+        return this.streams.onStreamDataBlocked({ streamId: f.streamId, maximum: f.limit });
+      case FrameType.STREAMS_BLOCKED_BIDI:
+      case FrameType.STREAMS_BLOCKED_UNI:
+        return this.streams.onStreamsBlocked(f.type === FrameType.STREAMS_BLOCKED_BIDI ? 'bidi' : 'uni', f.limit);
+      case FrameType.NEW_CONNECTION_ID:
+        return this.peerCids.onNewConnectionId(f);
+      case FrameType.RETIRE_CONNECTION_ID:
+        return this.localCids.onRetire(f.sequenceNumber, dcid);
+      case FrameType.PATH_CHALLENGE:
+        return this.path.onChallenge(f.data);
+      case FrameType.PATH_RESPONSE: {
+        const validated = this.path.onResponse(f.data);
+        if (validated !== undefined && sameAddress(validated, this.remote)) {
+          this.amplification.validate();
+          this.previousRemote = undefined;
+        }
+        return;
+      }
+      case FrameType.CONNECTION_CLOSE:
+      case FrameType.CONNECTION_CLOSE_APP:
+        return this.onPeerClose(f, now);
+      case FrameType.HANDSHAKE_DONE:
+        // parseFrames refuses it from a client; on the client it confirms the handshake (RFC 9001 §4.1.2).
+        if (!this.handshakeCompleteFlag) {
+          throw new QuicError(TransportErrorCode.PROTOCOL_VIOLATION, 'HANDSHAKE_DONE before the handshake completed', { frameType: FrameType.HANDSHAKE_DONE });
+        }
+        return this.confirmHandshake();
+      case FrameType.DATAGRAM:
+        throw new QuicError(TransportErrorCode.PROTOCOL_VIOLATION, 'DATAGRAM frame without max_datagram_frame_size', { frameType: 0x30 });
+    }
+  }
+
+  private onAckFrame(f: AckFrame, space: PacketNumberSpace, r: UnprotectedPacket, now: number): void {
+    if (space.id === 'application' && r.keyPhase !== undefined) this.keys.oneRttKeys().checkAckKeyPhase(r.keyPhase, f.largest);
+    const exponent = this.peerParams?.ackDelayExponent ?? 3;
+    const result = this.loss.onAckReceived(space.id, f.ranges, decodeAckDelay(f.ackDelay, exponent), now, f.ecn);
+    const kpm = space.id === 'application' && this.keys.has('oneRtt', 'read') ? this.keys.oneRttKeys() : undefined;
+    for (const p of result.newlyAcked) this.onPacketAcked(space, p, kpm);
+    for (const p of result.lost) this.onPacketLost(space, p, 'reordering_threshold');
+    if (this.qlog.enabled && result.newlyAcked.length > 0) this.qlogMetrics(now);
+  }
+
+  private onPacketAcked(space: PacketNumberSpace, p: SentPacket<SentFrames>, kpm: KeyPhaseManager | undefined): void {
+    const f = p.frames;
+    if (f.ackLargest >= 0) space.received.onAckAcknowledged(f.ackLargest);
+    if (f.crypto !== undefined) for (const c of f.crypto) space.crypto.onAcked(c.offset, c.length);
+    if (f.stream !== undefined) for (const s of f.stream) this.streams.onStreamFrameAcked(s);
+    if (f.control !== undefined) for (const c of f.control) this.streams.onControlFrameAcked(c);
+    kpm?.onPacketAcknowledged(p.pn);
+  }
+
+  private onPacketLost(space: PacketNumberSpace, p: SentPacket<SentFrames>, trigger: 'reordering_threshold' | 'time_threshold'): void {
+    this.statsRecord.packetsLost++;
+    if (this.qlog.enabled) this.qlog.packetLost(this.now, space.id === 'application' ? 'oneRtt' : space.id, p.pn, trigger);
+    this.requeue(space, p.frames);
+  }
+
+  /** Puts the retransmittable content of a lost (or Retry-dropped) packet back in the send queues. */
+  private requeue(space: PacketNumberSpace, f: SentFrames): void {
+    if (f.crypto !== undefined && !space.discarded) for (const c of f.crypto) space.crypto.onLost(c.offset, c.length);
+    if (f.stream !== undefined) for (const s of f.stream) this.streams.onStreamFrameLost(s);
+    if (f.control !== undefined) for (const c of f.control) this.streams.onControlFrameLost(c);
+    if (f.handshakeDone) this.handshakeDonePending = true;
+    if (f.newToken !== undefined && this.newTokenPending === undefined) this.newTokenPending = f.newToken;
+    if (f.newConnectionIds !== undefined) for (const seq of f.newConnectionIds) this.localCids.onNewConnectionIdLost(seq);
+    if (f.retireConnectionIds !== undefined) for (const seq of f.retireConnectionIds) this.peerCids.onRetireLost(seq);
+    if (f.pathChallenge !== undefined) this.path.onChallengeLost(f.pathChallenge);
+  }
+
+  private onPeerClose(f: Extract<Frame, { type: 0x1c | 0x1d }>, now: number): void {
+    const application = f.type === FrameType.CONNECTION_CLOSE_APP;
+    const error =
+      f.errorCode === 0
+        ? undefined
+        : new QuicError(f.errorCode, f.reason || 'closed by peer', {
+            application,
+            remote: true,
+            frameType: f.type === FrameType.CONNECTION_CLOSE ? f.frameType : 0,
+          });
+    this.closeState.startDraining(now, this.ptoDuration());
+    this.qlog.connectionStateUpdated(now, 'draining');
+    this.emitClosed(error);
+  }
+
+  // ------------------------------------------------------------------------------------------ close
+
+  /**
+   * Closes the connection: CONNECTION_CLOSE with `errorCode` — an application error (frame 0x1d) when
+   * `application`, else a transport error (0x1c) — then the closing state for three PTOs. Before the handshake an
+   * application close is sent as APPLICATION_ERROR in Initial/Handshake packets (RFC 9000 §10.2.3).
+   */
+  close(errorCode: number, reason: string, application = false): void {
+    if (this.closeState.isClosed) return;
+    this.startClosing({ code: errorCode, frameType: 0, reason: truncateReason(reason), application });
+    this.emitClosed(errorCode === 0 ? undefined : new QuicError(errorCode, reason || 'closed', { application }));
+  }
+
+  private closeWithError(e: QuicError): void {
+    if (this.closeState.isClosed) return;
+    this.startClosing({ code: e.code, frameType: e.frameType, reason: truncateReason(e.message), application: e.application });
+    this.emitClosed(e);
+  }
+
+  private startClosing(info: CloseFrameInfo): void {
+    this.closeFrame = info;
+    this.closeState.startClosing(this.now, this.ptoDuration());
+    this.qlog.connectionStateUpdated(this.now, 'closing');
+  }
+
+  /** Ends the attempt without sending anything (no common version, idle timeout). */
+  private abandon(error: QuicError | undefined): void {
+    this.closeState.drain();
+    this.emitClosed(error);
+    this.onDrained();
+  }
+
+  private emitClosed(error: QuicError | undefined): void {
+    if (this.closedEventSent) return;
+    this.closedEventSent = true;
+    this.closeState.error = error;
+    this.drainStreamEvents();
+    this.events.push({ type: 'connectionClosed', error });
+  }
+
+  private onDrained(): void {
+    this.qlog.connectionStateUpdated(this.now, 'closed');
+    this.localCids.retireAll();
+    if (this.serverInitialDcid !== undefined) this.cidHooks.retire(this.serverInitialDcid);
+    this.qlog.close();
+  }
+
+  /** True once the connection is closed and its closing / draining period is over (the endpoint forgets it). */
+  isDrained(): boolean {
+    return this.closeState.phase === 'drained';
+  }
+
+  /** True once closing, draining or drained. */
+  get isClosed(): boolean {
+    return this.closeState.isClosed;
+  }
+
+  /** Why the connection closed (undefined while open or after a clean close). */
+  get closeError(): QuicError | undefined {
+    return this.closeState.error;
+  }
+
+  // ------------------------------------------------------------------------------------------ timers
+
+  /** The earliest time `onTimeout` must run, or undefined. */
+  nextTimeout(): number | undefined {
+    const phase = this.closeState.phase;
+    if (phase === 'drained') return undefined;
+    if (phase !== 'open') return this.closeState.deadline;
+    let t = this.loss.timeout;
+    const min = (x: number | undefined): void => {
+      if (x !== undefined && (t === undefined || x < t)) t = x;
+    };
+    min(this.idle.deadline(this.ptoDuration()));
+    if (this.amplification.budget > 0) {
+      for (const s of [this.spaces.initial, this.spaces.handshake, this.spaces.application]) {
+        if (!s.discarded && s.received.ackDeadline !== undefined && this.canSendAt(s.id)) min(s.received.ackDeadline);
+      }
+    }
+    if (this.keys.has('oneRtt', 'read')) min(this.keys.oneRttKeys().nextTimeout());
+    min(this.path.timeout);
+    min(this.pacingDeadline);
+    min(this.sendAgainAt);
+    return t;
+  }
+
+  private canSendAt(space: PnSpace): boolean {
+    return this.keys.has(space === 'initial' ? 'initial' : space === 'handshake' ? 'handshake' : 'oneRtt', 'write');
+  }
+
+  /** Runs the timers that are due at `now`. Never throws. */
+  onTimeout(now: number): void {
+    this.now = now;
+    this.guard(() => this.runTimers(now));
+  }
+
+  private runTimers(now: number): void {
+    const phase = this.closeState.phase;
+    if (phase === 'drained') return;
+    if (phase !== 'open') {
+      this.closeState.onTimeout(now);
+      if (this.isDrained()) this.onDrained();
+      return;
+    }
+    const idleAt = this.idle.deadline(this.ptoDuration());
+    if (idleAt !== undefined && now >= idleAt) {
+      this.abandon(new QuicError(TransportErrorCode.NO_ERROR, 'idle timeout'));
+      return;
+    }
+    if (this.pacingDeadline !== undefined && now >= this.pacingDeadline) this.pacingDeadline = undefined;
+    if (this.sendAgainAt !== undefined && now >= this.sendAgainAt) this.sendAgainAt = undefined;
+    if (this.keys.has('oneRtt', 'read')) this.keys.oneRttKeys().onTimeout(now);
+    if (this.path.onTimeout(now) && this.previousRemote !== undefined) {
+      // The new path did not validate: go back to the last validated one (RFC 9000 §9.3.2).
+      this.remote = this.previousRemote;
+      this.previousRemote = undefined;
+      this.amplification.validate();
+    }
+    const action = this.loss.onTimeout(now);
+    if (action.kind === 'lost') {
+      const space = this.spaces[action.space];
+      for (const p of action.lost) this.onPacketLost(space, p, 'time_threshold');
+    } else if (action.kind === 'probe') {
+      this.statsRecord.ptoCount++;
+      const space = this.spaces[action.space];
+      space.probes = action.packets;
+      if (space.id !== 'application') space.crypto.requeueUnacked();
+      // RFC 9002 §6.2.4: with Initial data in flight the Handshake flight is probed too (and vice versa) when
+      // coalescing is possible — resend whatever handshake data is outstanding.
+      for (const other of [this.spaces.initial, this.spaces.handshake]) {
+        if (other !== space && !other.discarded && other.crypto.hasUnacked) other.crypto.requeueUnacked();
+      }
+    }
+  }
+
+  /** The current probe timeout (with the peer's max_ack_delay once the handshake is confirmed). */
+  private ptoDuration(): number {
+    return this.loss.rtt.pto(this.handshakeConfirmedFlag ? (this.peerParams?.maxAckDelay ?? 25) : 0);
+  }
+
+  // ------------------------------------------------------------------------------------------ send
+
+  /** The datagrams to send now (to {@link Connection.remote}). Never throws. */
+  send(now: number): Uint8Array[] {
+    this.now = now;
+    const out: Uint8Array[] = [];
+    this.guard(() => this.sendDatagrams(now, out));
+    if (this.closeState.phase === 'closing' && this.closeState.closeDatagram === undefined) this.guard(() => this.sendClose(now, out));
+    return out;
+  }
+
+  private sendDatagrams(now: number, out: Uint8Array[]): void {
+    const phase = this.closeState.phase;
+    if (phase === 'closing') return this.sendClose(now, out);
+    if (phase !== 'open') return;
+    this.sendAgainAt = undefined;
+    while (out.length < MAX_DATAGRAMS_PER_SEND) {
+      const d = this.buildDatagram(now);
+      if (d === undefined) break;
+      out.push(d);
+      if (this.closeState.isClosed) return;
+    }
+    if (out.length >= MAX_DATAGRAMS_PER_SEND) this.sendAgainAt = now;
+    const cc = this.loss.congestion;
+    cc.setAppLimited(!this.hasApplicationData() && cc.bytesInFlight < cc.window, now);
+    if (this.role === 'server') this.loss.setAmplificationBlocked(this.amplification.budget < MIN_INITIAL_DATAGRAM, now);
+  }
+
+  private headerContext(): HeaderContext {
+    return {
+      version: this.version,
+      dcid: this.peerCids.current,
+      scid: this.localCids.initial.cid,
+      token: this.role === 'client' ? this.token : EMPTY,
+    };
+  }
+
+  private buildDatagram(now: number): Uint8Array | undefined {
+    const budget = Math.min(this.maxSendSize, this.amplification.budget);
+    if (budget < 64) return undefined;
+    const sp = this.spaces;
+    const probing = sp.initial.probes > 0 || sp.handshake.probes > 0 || sp.application.probes > 0;
+    const cc = this.loss.congestion;
+    let mayAdd = probing || cc.canSend(this.maxSendSize);
+    if (mayAdd && !probing && this.pacing) {
+      const at = this.pacer.nextSendTime(now, this.maxSendSize, cc.window, this.loss.rtt.smoothedRtt);
+      if (at > now) {
+        this.pacingDeadline = at;
+        mayAdd = false;
+      }
+    }
+    const ctx = this.headerContext();
+    const plans: PacketPlan[] = [];
+    let used = 0;
+    for (const level of ['initial', 'handshake', 'oneRtt'] as const) {
+      const space = sp[spaceOfLevel(level)];
+      if (space.discarded || !this.keys.has(level, 'write')) continue;
+      if (level === 'oneRtt' && this.role === 'client' && !this.handshakeCompleteFlag) continue;
+      const plan = this.buildPacket(level, space, ctx, budget - used, mayAdd, now);
+      if (plan === undefined) continue;
+      plans.push(plan);
+      used += PacketBuilder.size(plan);
+    }
+    if (plans.length === 0) return undefined;
+    const first = plans[0];
+    const minSize = first.level === 'initial' && (this.role === 'client' || first.ackEliciting) ? Math.min(MIN_INITIAL_DATAGRAM, budget) : 0;
+    if (plans[plans.length - 1].level === 'oneRtt') this.keyUpdates.beforeSeal(this.keys.oneRttKeys(), this.handshakeConfirmedFlag);
+    for (const p of plans) PacketBuilder.commit(p);
+    const datagram = this.builder.seal(plans, this.keys, ctx, minSize);
+    let ackEliciting = false;
+    let inFlight = false;
+    for (const p of plans) {
+      const pInFlight = p.ackEliciting || p.padded;
+      this.loss.onPacketSent(p.space.id, { pn: p.pn, ackEliciting: p.ackEliciting, inFlight: pInFlight, size: PacketBuilder.size(p), frames: p.frames }, now);
+      ackEliciting ||= p.ackEliciting;
+      inFlight ||= pInFlight;
+      this.statsRecord.packetsSent++;
+      if (p.logged !== undefined) {
+        this.qlog.packetSent(now, { packetType: p.level, packetNumber: p.pn, dcid: ctx.dcid, scid: p.level === 'oneRtt' ? undefined : ctx.scid, length: PacketBuilder.size(p) }, p.logged);
+      }
+      if (p.level === 'handshake' && this.role === 'client') this.sentHandshakePacket = true;
+    }
+    this.onDatagramSent(datagram);
+    if (ackEliciting) this.idle.onAckElicitingSent(now);
+    if (inFlight) this.pacer.onPacketSent(now, datagram.length, cc.window, this.loss.rtt.smoothedRtt);
+    if (this.sentHandshakePacket && !sp.initial.discarded) {
+      // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
+      sp.initial.discard(now);
+      this.qlogKeyDiscarded('initial');
+    }
+    return datagram;
+  }
+
+  private onDatagramSent(datagram: Uint8Array): void {
+    this.statsRecord.datagramsSent++;
+    this.statsRecord.bytesSent += datagram.length;
+    this.amplification.onSent(datagram.length);
+  }
+
+  private hasData(level: SendLevel, space: PacketNumberSpace): boolean {
+    if (space.crypto.hasPendingData) return true;
+    return level === 'oneRtt' && this.hasApplicationData();
+  }
+
+  private hasApplicationData(): boolean {
+    return (
+      this.handshakeDonePending ||
+      this.newTokenPending !== undefined ||
+      this.pingPending ||
+      this.path.hasPending ||
+      this.localCids.hasPending ||
+      this.peerCids.hasPending ||
+      this.streams.wantsToSend ||
+      this.spaces.application.crypto.hasPendingData
+    );
+  }
+
+  private buildPacket(level: SendLevel, space: PacketNumberSpace, ctx: HeaderContext, room: number, mayAdd: boolean, now: number): PacketPlan | undefined {
+    const rx = space.received;
+    const ackDue = rx.ackDue(now);
+    const probe = space.probes > 0;
+    const wantData = (mayAdd || probe) && this.hasData(level, space);
+    if (!ackDue && !wantData && !probe) return undefined;
+    const plan = this.builder.begin(level, space, this.loss.largestAcked(space.id), ctx, room);
+    if (plan === undefined) return undefined;
+    if (rx.ackPending) this.writeAck(plan, space, room, now);
+    if (mayAdd || probe) {
+      this.writeCrypto(plan, space, room);
+      if (level === 'oneRtt') this.writeApplicationFrames(plan, room, now);
+    }
+    if (probe) {
+      if (!plan.ackEliciting && PacketBuilder.roomLeft(plan, room) >= 1) PacketBuilder.add(plan, { type: FrameType.PING }, true);
+      space.probes--;
+    }
+    if (this.pingPending && level === 'oneRtt' && !plan.ackEliciting && PacketBuilder.roomLeft(plan, room) >= 1) {
+      PacketBuilder.add(plan, { type: FrameType.PING }, true);
+    }
+    if (level === 'oneRtt' && plan.ackEliciting) this.pingPending = false;
+    if (plan.payload.length === 0) return undefined;
+    return plan;
+  }
+
+  private writeAck(plan: PacketPlan, space: PacketNumberSpace, room: number, now: number): void {
+    const rx = space.received;
+    const ranges = rx.ackRanges();
+    const delay = space.id === 'initial' ? 0 : encodeAckDelay(rx.ackDelay(now), this.local.ackDelayExponent);
+    const left = PacketBuilder.roomLeft(plan, room);
+    let n = ranges.length;
+    while (n > 0 && ackFrameSize(ranges, n, delay) > left) n--;
+    if (n === 0) return;
+    PacketBuilder.add(plan, { type: FrameType.ACK, largest: ranges[0].largest, ackDelay: delay, ranges: ranges.slice(0, n) }, false);
+    plan.frames.ackLargest = rx.onAckSent();
+  }
+
+  private writeCrypto(plan: PacketPlan, space: PacketNumberSpace, room: number): void {
+    for (;;) {
+      const left = PacketBuilder.roomLeft(plan, room);
+      if (left < 8) return;
+      const c = space.crypto.emit(left);
+      if (c === undefined) return;
+      PacketBuilder.add(plan, { type: FrameType.CRYPTO, offset: c.offset, data: c.data }, true);
+      (plan.frames.crypto ??= []).push({ offset: c.offset, length: c.data.length });
+    }
+  }
+
+  private writeApplicationFrames(plan: PacketPlan, room: number, now: number): void {
+    const f = plan.frames;
+    const fits = (n: number): boolean => PacketBuilder.roomLeft(plan, room) >= n;
+    if (this.handshakeDonePending && fits(1)) {
+      PacketBuilder.add(plan, { type: FrameType.HANDSHAKE_DONE }, true);
+      f.handshakeDone = true;
+      this.handshakeDonePending = false;
+    }
+    while (fits(9)) {
+      const data = this.path.pollResponse();
+      if (data === undefined) break;
+      PacketBuilder.add(plan, { type: FrameType.PATH_RESPONSE, data }, true);
+    }
+    if (fits(9)) {
+      const data = this.path.pollChallenge();
+      if (data !== undefined) {
+        PacketBuilder.add(plan, { type: FrameType.PATH_CHALLENGE, data }, true);
+        f.pathChallenge = data;
+      }
+    }
+    while (fits(CONTROL_FRAME_ROOM)) {
+      const ncid = this.localCids.pollNewConnectionId();
+      if (ncid === undefined) break;
+      PacketBuilder.add(plan, ncid, true);
+      (f.newConnectionIds ??= []).push(ncid.sequenceNumber);
+    }
+    while (fits(16)) {
+      const seq = this.peerCids.pollRetire();
+      if (seq === undefined) break;
+      PacketBuilder.add(plan, { type: FrameType.RETIRE_CONNECTION_ID, sequenceNumber: seq }, true);
+      (f.retireConnectionIds ??= []).push(seq);
+    }
+    const token = this.newTokenPending;
+    if (token !== undefined && fits(token.length + 1 + varintSize(token.length))) {
+      PacketBuilder.add(plan, { type: FrameType.NEW_TOKEN, token }, true);
+      f.newToken = token;
+      this.newTokenPending = undefined;
+    }
+    const rtt = this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined;
+    while (fits(CONTROL_FRAME_ROOM)) {
+      const c = this.streams.pollControlFrame(now, rtt);
+      if (c === undefined) break;
+      PacketBuilder.add(plan, controlFrame(c), true);
+      (f.control ??= []).push(c);
+    }
+    while (fits(24)) {
+      const s = this.streams.pollStreamFrame(PacketBuilder.roomLeft(plan, room));
+      if (s === undefined) break;
+      PacketBuilder.add(plan, { type: FrameType.STREAM, streamId: s.streamId, offset: s.offset, data: s.data, fin: s.fin }, true);
+      (f.stream ??= []).push({ streamId: s.streamId, offset: s.offset, length: s.data.length, fin: s.fin });
+      this.statsRecord.streamBytesSent += s.data.length;
+    }
+  }
+
+  private sendClose(now: number, out: Uint8Array[]): void {
+    const cs = this.closeState;
+    if (cs.closeDatagram === undefined) {
+      const d = this.buildCloseDatagram(now);
+      cs.closeDatagram = d ?? EMPTY;
+      if (d !== undefined) {
+        out.push(d);
+        this.onDatagramSent(d);
+      }
+      return;
+    }
+    if (cs.takeAnswer() && cs.closeDatagram.length > 0 && cs.closeDatagram.length <= this.amplification.budget) {
+      out.push(cs.closeDatagram);
+      this.onDatagramSent(cs.closeDatagram);
+    }
+  }
+
+  /** CONNECTION_CLOSE in every level the peer may be reading (RFC 9000 §10.2.3). */
+  private buildCloseDatagram(now: number): Uint8Array | undefined {
+    const info = this.closeFrame;
+    if (info === undefined) return undefined;
+    const budget = Math.min(this.maxSendSize, this.amplification.budget);
+    const ctx = this.headerContext();
+    const levels: SendLevel[] = this.handshakeConfirmedFlag ? ['oneRtt'] : ['initial', 'handshake', 'oneRtt'];
+    const plans: PacketPlan[] = [];
+    let used = 0;
+    for (const level of levels) {
+      const space = this.spaces[spaceOfLevel(level)];
+      if (space.discarded || !this.keys.has(level, 'write')) continue;
+      if (level === 'oneRtt' && this.role === 'client' && !this.handshakeCompleteFlag) continue;
+      const plan = this.builder.begin(level, space, this.loss.largestAcked(space.id), ctx, budget - used);
+      if (plan === undefined) continue;
+      const left = PacketBuilder.roomLeft(plan, budget - used) - 24;
+      if (left < 0) continue;
+      let reason = info.reason;
+      while (new TextEncoder().encode(reason).length > left) reason = reason.slice(0, Math.floor(reason.length / 2));
+      const frame: Frame =
+        info.application && level === 'oneRtt'
+          ? { type: FrameType.CONNECTION_CLOSE_APP, errorCode: info.code, reason }
+          : info.application
+            ? { type: FrameType.CONNECTION_CLOSE, errorCode: TransportErrorCode.APPLICATION_ERROR, frameType: 0, reason: '' }
+            : { type: FrameType.CONNECTION_CLOSE, errorCode: info.code, frameType: info.frameType, reason };
+      PacketBuilder.add(plan, frame, false);
+      plan.frames.connectionClose = true;
+      plans.push(plan);
+      used += PacketBuilder.size(plan);
+    }
+    if (plans.length === 0) return undefined;
+    for (const p of plans) PacketBuilder.commit(p);
+    const minSize = plans[0].level === 'initial' && this.role === 'client' ? Math.min(MIN_INITIAL_DATAGRAM, budget) : 0;
+    if (plans[plans.length - 1].level === 'oneRtt') this.keyUpdates.beforeSeal(this.keys.oneRttKeys(), this.handshakeConfirmedFlag);
+    const d = this.builder.seal(plans, this.keys, ctx, minSize);
+    for (const p of plans) {
+      if (p.logged !== undefined) this.qlog.packetSent(now, { packetType: p.level, packetNumber: p.pn, dcid: ctx.dcid, length: PacketBuilder.size(p) }, p.logged);
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------------------------------ streams & events
+
+  /**
+   * Opens a stream and returns its ID. QuicError(STREAM_LIMIT_ERROR) when the peer's MAX_STREAMS is reached (a
+   * STREAMS_BLOCKED frame is sent; retry after the peer raises the limit).
+   */
+  openStream(bidirectional: boolean): number {
+    if (this.closeState.isClosed) throw new QuicError(TransportErrorCode.NO_ERROR, 'connection is closed');
+    const s = this.streams.openStream(bidirectional ? 'bidi' : 'uni');
+    if (s === undefined) {
+      throw new QuicError(TransportErrorCode.STREAM_LIMIT_ERROR, `the peer allows no more ${bidirectional ? 'bidirectional' : 'unidirectional'} streams now`);
+    }
+    return s.id;
+  }
+
+  /**
+   * Queues bytes on a stream; returns how many were taken (fewer than offered when the send buffer is full: wait for
+   * `streamWritable`). QuicError(STREAM_STATE_ERROR) for a stream without an open send part.
+   */
+  writeStream(streamId: number, data: Uint8Array): number {
+    const s = this.streams.stream(streamId);
+    const send = s?.send;
+    if (send === undefined) throw new QuicError(TransportErrorCode.STREAM_STATE_ERROR, `stream ${streamId} has no open send part`);
+    const room = send.highWaterMark - send.writableLength;
+    if (room <= 0) {
+      this.streams.write(streamId, EMPTY); // arms the 'writable' notification
+      return 0;
+    }
+    const n = Math.min(room, data.length);
+    this.streams.write(streamId, n === data.length ? data : data.subarray(0, n));
+    return n;
+  }
+
+  /** Sends FIN after the queued bytes. */
+  endStream(streamId: number): void {
+    this.streams.end(streamId);
+  }
+
+  /** Reads the in-order bytes available on a stream (with `fin` at the end), or undefined when nothing is new. */
+  readStream(streamId: number): StreamReadResult | undefined {
+    const recv = this.streams.stream(streamId)?.recv;
+    if (recv === undefined) return undefined;
+    const data = this.streams.read(streamId);
+    const fin = recv.finished && !this.finReported.has(streamId);
+    if (fin) this.finReported.add(streamId);
+    if (data === undefined && !fin) return undefined;
+    return { data: data ?? EMPTY, fin };
+  }
+
+  /** Abandons sending on a stream (RESET_STREAM with an application error code). */
+  resetStream(streamId: number, errorCode: number): void {
+    this.streams.resetStream(streamId, errorCode);
+  }
+
+  /** Asks the peer to stop sending on a stream (STOP_SENDING). */
+  stopSending(streamId: number, errorCode: number): void {
+    this.streams.stopSending(streamId, errorCode);
+  }
+
+  /** Next event, or undefined. */
+  pollEvent(): ConnectionCoreEvent | undefined {
+    if (!this.closedEventSent) this.drainStreamEvents();
+    return this.events.shift();
+  }
+
+  private drainStreamEvents(): void {
+    for (let e = this.streams.pollEvent(); e !== undefined; e = this.streams.pollEvent()) {
+      switch (e.type) {
+        case 'opened':
+          this.events.push({ type: 'streamOpened', streamId: e.streamId });
+          break;
+        case 'readable':
+          this.events.push({ type: 'streamReadable', streamId: e.streamId });
+          break;
+        case 'writable':
+          this.events.push({ type: 'streamWritable', streamId: e.streamId });
+          break;
+        case 'reset':
+        case 'stopSending':
+          this.events.push({ type: 'streamClosed', streamId: e.streamId, errorCode: e.errorCode });
+          break;
+        case 'closed':
+          this.finReported.delete(e.streamId);
+          this.events.push({ type: 'streamClosed', streamId: e.streamId });
+          break;
+        case 'streamsAvailable':
+          this.events.push({ type: 'streamsAvailable', bidirectional: e.direction === 'bidi' });
+          break;
+      }
+    }
+  }
+
+  /**
+   * Starts a 1-RTT key update (RFC 9001 §6). QuicError(KEY_UPDATE_ERROR) before the handshake is confirmed or while
+   * the previous update is not acknowledged; the connection stays open.
+   */
+  updateKeys(): void {
+    if (!this.keys.has('oneRtt', 'write')) throw new QuicError(TransportErrorCode.KEY_UPDATE_ERROR, 'no 1-RTT keys yet');
+    const kpm = this.keys.oneRttKeys();
+    this.keyUpdates.initiate(kpm, this.handshakeConfirmedFlag);
+    this.statsRecord.keyUpdates = kpm.writeKeyUpdates;
+    this.qlogKey('oneRtt', 'local_update', kpm.writeKeyUpdates);
+    this.pingPending = true;
+  }
+
+  /** Sends a PING (e.g. to keep the connection from idling out or to measure the RTT). */
+  ping(): void {
+    this.pingPending = true;
+  }
+
+  /** True once the handshake completed (TLS CONNECTED, transport parameters accepted). */
+  get handshakeComplete(): boolean {
+    return this.handshakeCompleteFlag;
+  }
+
+  /** True once the handshake is confirmed (RFC 9001 §4.1.2). */
+  get handshakeConfirmedState(): boolean {
+    return this.handshakeConfirmedFlag;
+  }
+
+  /** The QUIC version in use. */
+  get quicVersion(): number {
+    return this.version;
+  }
+
+  /** The peer's transport parameters, once received and validated. */
+  get peerTransportParameters(): TransportParameters | undefined {
+    return this.peerParams;
+  }
+
+  /** Our transport parameters. */
+  get localTransportParameters(): TransportParameters {
+    return this.local;
+  }
+
+  /** The TLS engine, when created (a server creates it once the ClientHello is complete). */
+  get tlsEngineOrUndefined(): TlsEngine | undefined {
+    return this.tlsEngine;
+  }
+
+  /** Bytes received / sent while the server did not yet know the client's address was valid (RFC 9000 §8.1). */
+  get amplificationCounters(): { validated: boolean; received: number; sent: number } {
+    return { validated: this.amplification.validated, ...this.amplification.counters };
+  }
+
+  /** Counters: RTT, congestion window, bytes, packets sent / received / lost, PTOs, key updates. */
+  stats(): ConnectionStats {
+    const s = this.statsRecord;
+    const rtt = this.loss.rtt;
+    s.smoothedRtt = rtt.smoothedRtt;
+    s.minRtt = rtt.hasSample ? rtt.minRtt : 0;
+    s.latestRtt = rtt.latestRtt;
+    s.congestionWindow = this.loss.congestion.window;
+    s.bytesInFlight = this.loss.congestion.bytesInFlight;
+    return { ...s };
+  }
+
+  // ------------------------------------------------------------------------------------------ qlog helpers
+
+  private qlogKey(level: SendLevel, trigger: 'tls' | 'remote_update' | 'local_update', generation?: number): void {
+    if (!this.qlog.enabled) return;
+    const name = level === 'initial' ? 'initial' : level === 'handshake' ? 'handshake' : level === 'zeroRtt' ? '0rtt' : '1rtt';
+    this.qlog.keyUpdated(this.now, `client_${name}_secret` as QlogKeyType, trigger, generation);
+    if (level !== 'zeroRtt') this.qlog.keyUpdated(this.now, `server_${name}_secret` as QlogKeyType, trigger, generation);
+  }
+
+  private qlogKeyDiscarded(level: 'initial' | 'handshake'): void {
+    if (!this.qlog.enabled) return;
+    this.qlog.keyDiscarded(this.now, `client_${level}_secret`, 'tls');
+    this.qlog.keyDiscarded(this.now, `server_${level}_secret`, 'tls');
+  }
+
+  private qlogParameters(owner: 'local' | 'remote', p: TransportParameters): void {
+    const sink = this.qlog.sink;
+    if (sink === undefined) return;
+    sink.event(this.now, 'transport:parameters_set', {
+      owner,
+      initial_source_connection_id: p.initialSourceConnectionId ? qlogHex(p.initialSourceConnectionId) : undefined,
+      original_destination_connection_id: p.originalDestinationConnectionId ? qlogHex(p.originalDestinationConnectionId) : undefined,
+      retry_source_connection_id: p.retrySourceConnectionId ? qlogHex(p.retrySourceConnectionId) : undefined,
+      max_idle_timeout: p.maxIdleTimeout,
+      max_udp_payload_size: p.maxUdpPayloadSize,
+      ack_delay_exponent: p.ackDelayExponent,
+      max_ack_delay: p.maxAckDelay,
+      active_connection_id_limit: p.activeConnectionIdLimit,
+      initial_max_data: p.initialMaxData,
+      initial_max_stream_data_bidi_local: p.initialMaxStreamDataBidiLocal,
+      initial_max_stream_data_bidi_remote: p.initialMaxStreamDataBidiRemote,
+      initial_max_stream_data_uni: p.initialMaxStreamDataUni,
+      initial_max_streams_bidi: p.initialMaxStreamsBidi,
+      initial_max_streams_uni: p.initialMaxStreamsUni,
+      disable_active_migration: p.disableActiveMigration,
+    });
+  }
+
+  private qlogMetrics(now: number): void {
+    const rtt = this.loss.rtt;
+    const cc = this.loss.congestion;
+    this.qlog.metricsUpdated(now, {
+      minRtt: rtt.hasSample ? rtt.minRtt : undefined,
+      smoothedRtt: rtt.smoothedRtt,
+      latestRtt: rtt.latestRtt,
+      rttVariance: rtt.rttvar,
+      ptoCount: this.loss.ptoCount,
+      congestionWindow: cc.window,
+      bytesInFlight: cc.bytesInFlight,
+      ssthresh: Number.isFinite(cc.ssthresh) ? cc.ssthresh : undefined,
+    });
+  }
+}
+
+/** Encoded size of an ACK frame with the first `n` of `ranges`. */
+function ackFrameSize(ranges: readonly { smallest: number; largest: number }[], n: number, delay: number): number {
+  const top = ranges[0];
+  let size = 1 + varintSize(top.largest) + varintSize(delay) + varintSize(n - 1) + varintSize(top.largest - top.smallest);
+  let prevSmallest = top.smallest;
+  for (let i = 1; i < n; i++) {
+    const r = ranges[i];
+    size += varintSize(prevSmallest - r.largest - 2) + varintSize(r.largest - r.smallest);
+    prevSmallest = r.smallest;
+  }
+  return size;
+}
+
+/** The wire frame for a stream-manager control frame. */
+function controlFrame(c: StreamControlFrame): Frame {
+  switch (c.kind) {
+    case 'reset_stream':
+      return { type: FrameType.RESET_STREAM, streamId: c.streamId, errorCode: c.errorCode, finalSize: c.finalSize };
+    case 'stop_sending':
+      return { type: FrameType.STOP_SENDING, streamId: c.streamId, errorCode: c.errorCode };
+    case 'max_data':
+      return { type: FrameType.MAX_DATA, maximum: c.maximum };
+    case 'max_stream_data':
+      return { type: FrameType.MAX_STREAM_DATA, streamId: c.streamId, maximum: c.maximum };
+    case 'max_streams':
+      return { type: c.direction === 'bidi' ? FrameType.MAX_STREAMS_BIDI : FrameType.MAX_STREAMS_UNI, maximum: c.maximum };
+    case 'data_blocked':
+      return { type: FrameType.DATA_BLOCKED, limit: c.maximum };
+    case 'stream_data_blocked':
+      return { type: FrameType.STREAM_DATA_BLOCKED, streamId: c.streamId, limit: c.maximum };
+    case 'streams_blocked':
+      return { type: c.direction === 'bidi' ? FrameType.STREAMS_BLOCKED_BIDI : FrameType.STREAMS_BLOCKED_UNI, limit: c.maximum };
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Options of a sans-IO {@link Connection} (packages/quic-transport/src/connection/connection.ts). Everything that
+ * touches the outside world comes in here: the TLS engine options, randomness, the qlog sink and the key log.
+ * Time is never read: every entry point takes `now` (ms).
+ */
+import type { CryptoProvider, TlsEngineOptions } from '@quichs/tls-hs';
+import type { TransportParametersInit } from '../frame/transportParameters.js';
+import type { QlogSink } from '../observability/qlogSink.js';
+import type { CongestionControlName } from '../recovery/congestion/congestionController.js';
+import type { AeadLimitOverrides } from './keyUpdate.js';
+
+/** Options shared by client and server connections. */
+export interface ConnectionCoreOptions {
+  /**
+   * TLS engine options (node:tls names: key, cert, ca, ALPNProtocols, servername, rejectUnauthorized, requestCert,
+   * ciphers, groups, clock, rng …). `quic` and `transportParameters` are set by the connection.
+   */
+  tls?: TlsEngineOptions;
+  /** Our transport parameters (limits); connection IDs, reset token and version_information are filled in. */
+  transportParameters?: TransportParametersInit;
+  /** Client: the QUIC version of the first Initial (default v1). */
+  version?: number;
+  /**
+   * Versions we support, in preference order (default: v1, v2 — with `version` first on a client). A client
+   * answers Version Negotiation with them; a server switches to the first compatible one the client offers
+   * (RFC 9368 compatible version negotiation).
+   */
+  versions?: readonly number[];
+  /** Congestion controller (default 'newreno'). */
+  congestionControl?: CongestionControlName;
+  /** Largest UDP payload we send (default 1200; capped by the peer's max_udp_payload_size). */
+  maxDatagramSize?: number;
+  /** RTT assumed before the first sample, ms (default 333, RFC 9002 §6.2.2). */
+  initialRtt?: number;
+  /** Pace packets (RFC 9002 §7.7; default true). */
+  pacing?: boolean;
+  /** Send-buffer high-water mark of each stream (default 256 KiB). */
+  streamSendBuffer?: number;
+  /** Autotuning cap of each stream's receive window (default 16 MiB). */
+  maxStreamWindow?: number;
+  /** Autotuning cap of the connection receive window (default 32 MiB). */
+  maxConnectionWindow?: number;
+  /** CRYPTO reassembly limit per level (default 64 KiB; never below it). */
+  cryptoBufferLimit?: number;
+  /** qlog sink for this connection. */
+  qlog?: QlogSink;
+  /** NSS key log callback (SSLKEYLOGFILE lines). */
+  keylog?: (line: string) => void;
+  /** Crypto provider (default: tls-hs defaultProvider()). */
+  provider?: CryptoProvider;
+  /** Random bytes (default provider.randomBytes): connection IDs, PATH_CHALLENGE data. */
+  rng?: (length: number) => Uint8Array;
+  /** Lower AEAD limits (tests, hardening). */
+  aeadLimits?: AeadLimitOverrides;
+  /**
+   * Called when the connection has work after an asynchronous step (an async SNICallback finished): the driver
+   * should poll `send()` / `nextTimeout()` again.
+   */
+  onWakeup?: () => void;
+}
+
+/** Options of a client connection. */
+export interface ClientConnectionCoreOptions extends ConnectionCoreOptions {
+  /** An address validation token from a previous connection's NEW_TOKEN frame (RFC 9000 §8.1.3). */
+  token?: Uint8Array;
+  /** Length of the random first DCID (8..20, default 8). */
+  initialDcidLength?: number;
+  /** The first DCID itself (8..20 bytes; default random) — e.g. to name the qlog trace before connecting. */
+  initialDcid?: Uint8Array;
+}
+
+/** Options of a server connection (NEW_TOKEN tokens are minted through the endpoint's IncomingConnection). */
+export type ServerConnectionCoreOptions = ConnectionCoreOptions;

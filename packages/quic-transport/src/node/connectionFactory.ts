@@ -1,0 +1,53 @@
+/**
+ * The default {@link ConnectionFactory} of the UDP `Endpoint`: real sans-IO {@link Connection}s configured from the
+ * endpoint's per-connection options (TLS, transport parameters, version, congestion control, qlog, key log). This is
+ * the Node layer, so it may read the wall clock: certificate validity is checked against `Date.now()` unless the
+ * TLS options bring their own clock.
+ */
+import { defaultProvider, type TlsEngineOptions } from '@quichs/tls-hs';
+import { Connection } from '../connection/connection.js';
+import type { ClientConnectionCoreOptions, ConnectionCoreOptions } from '../connection/connectionOptions.js';
+import type { ConnectionContext, ConnectionFactory } from '../endpoint/udpEndpoint.js';
+import type { ConnectionCore } from './connectionCore.js';
+
+function baseOptions(ctx: ConnectionContext, wake: () => void): ConnectionCoreOptions {
+  const o = ctx.options;
+  const tls: TlsEngineOptions = { clock: () => Date.now(), ...o.tls };
+  return {
+    ...o.connection,
+    tls,
+    transportParameters: o.transportParameters ?? o.connection?.transportParameters,
+    congestionControl: o.congestionControl ?? o.connection?.congestionControl,
+    provider: ctx.provider ?? o.connection?.provider,
+    keylog: ctx.keylog ?? o.connection?.keylog,
+    onWakeup: wake,
+  };
+}
+
+/** Creates the factory the Endpoint uses by default. */
+export function createConnectionFactory(): ConnectionFactory {
+  return {
+    client(out, ctx): ConnectionCore {
+      let conn: Connection | undefined;
+      const base = baseOptions(ctx, () => conn && ctx.wakeup?.(conn));
+      const dcid = ctx.options.connection?.initialDcid ?? (base.provider ?? defaultProvider()).randomBytes(8);
+      const options: ClientConnectionCoreOptions = {
+        ...base,
+        version: ctx.options.version,
+        tls: { ...base.tls, servername: ctx.servername ?? base.tls?.servername },
+        token: ctx.token ?? ctx.options.connection?.token,
+        initialDcid: dcid,
+      };
+      if (ctx.qlog !== undefined) options.qlog = ctx.qlog(dcid, 'client');
+      conn = Connection.client(out, options);
+      return conn;
+    },
+    server(incoming, ctx): ConnectionCore {
+      let conn: Connection | undefined;
+      const options = baseOptions(ctx, () => conn && ctx.wakeup?.(conn));
+      if (ctx.qlog !== undefined) options.qlog = ctx.qlog(incoming.originalDcid, 'server');
+      conn = Connection.server(incoming, options);
+      return conn;
+    },
+  };
+}
