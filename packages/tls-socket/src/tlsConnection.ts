@@ -3,7 +3,10 @@
  * peer go in through {@link TlsConnection.receive}, records to send come out of {@link TlsConnection.takeOutput}, and
  * what happened is read with {@link TlsConnection.pollEvent}. Handshake flights are framed at their level's keys, read
  * keys follow the engine, middlebox-compatibility change_cipher_spec is sent and tolerated (outside QUIC), post-handshake
- * NewSessionTicket and KeyUpdate are handled (keys move with the engine's secret chain), and every failure becomes a
+ * NewSessionTicket (a 'session' event with the resumable TlsSession) and KeyUpdate are handled (keys move with the
+ * engine's secret chain), 0-RTT early data is sent (client) and received (server) under the early traffic key — data
+ * the server did not take as early data is sent again as ordinary application data, so it arrives exactly once — and
+ * every failure becomes a
  * fatal alert record plus an `error` event. After the peer's close_notify nothing more is read (RFC 8446 §6.1).
  * Callers that move records themselves get the seed's tls_ap_encrypt / tls_ap_decrypt as {@link TlsConnection.apEncrypt}
  * / {@link TlsConnection.apDecrypt}. Nothing here touches a socket, timer or clock.
@@ -20,17 +23,20 @@ import {
   decodeAlert,
   type EncryptionLevel,
   type PaddingPolicy,
-  type ReceivedTicket,
-  type SecretName,
   type TlsEngine,
   type TlsFlight,
+  type TlsSession,
 } from '@quichs/tls-hs';
 
 /** Something that happened on a {@link TlsConnection}. */
 export type TlsConnectionEvent =
   | { readonly type: 'handshake' }
   | { readonly type: 'data'; readonly data: Uint8Array }
-  | { readonly type: 'session'; readonly ticket: ReceivedTicket }
+  | { readonly type: 'session'; readonly session: TlsSession }
+  /** Server: 0-RTT application data received (it precedes every 1-RTT byte). */
+  | { readonly type: 'earlyData'; readonly data: Uint8Array }
+  /** The 0-RTT outcome, once known (client: after EncryptedExtensions; server: after the ClientHello). */
+  | { readonly type: 'earlyDataStatus'; readonly status: 'accepted' | 'rejected' }
   | { readonly type: 'keyUpdate'; readonly direction: 'read' | 'write' }
   | { readonly type: 'closeNotify' }
   | { readonly type: 'error'; readonly error: TlsAlert };
@@ -78,6 +84,11 @@ export class TlsConnection {
   private stopAfterHandshake: boolean;
   private apWrite: { secret: Uint8Array; cipher: RecordCipher } | undefined;
   private apRead: { secret: Uint8Array; cipher: RecordCipher } | undefined;
+  private earlyStatusSeen: string = 'none';
+  private earlySent = 0;
+  /** Client: early data still to be delivered as 1-RTT (not sent as 0-RTT, or sent and rejected). */
+  private earlyPending: Uint8Array | undefined;
+  private skippingEarly = false;
 
   /** Drives `engine` (created for the role it plays). */
   constructor(
@@ -94,8 +105,13 @@ export class TlsConnection {
     this.records.allowChangeCipherSpec(true);
   }
 
-  /** Starts the handshake: a client queues its ClientHello (and a compatibility CCS). Idempotent; a no-op for servers. */
-  start(): void {
+  /**
+   * Starts the handshake: a client queues its ClientHello and a compatibility CCS, then `earlyData` as 0-RTT records
+   * when the engine offers early data (a `session` that allows it and the `earlyData` option) — up to the session's
+   * max_early_data_size; whatever is not sent or not accepted as 0-RTT goes out as application data once the
+   * handshake completes. Idempotent; a no-op for servers.
+   */
+  start(earlyData?: Uint8Array): void {
     if (this.started) return;
     this.started = true;
     if (this.engine.role !== 'client') return;
@@ -103,7 +119,26 @@ export class TlsConnection {
       const hello = this.engine.handshake(null);
       this.queue(this.frame(hello.flights));
       if (!this.engine.quic) this.output.push(this.records.writeChangeCipherSpec());
+      if (earlyData === undefined || earlyData.length === 0) return;
+      this.earlyPending = earlyData;
+      if (this.engine.earlyDataStatus !== 'offered') return;
+      const n = Math.min(earlyData.length, this.engine.maxEarlyDataSize);
+      if (n === 0) return;
+      this.writeLevel = 'early';
+      this.setWrite('early');
+      this.output.push(this.records.writeApplicationData(earlyData.subarray(0, n)));
+      this.earlySent = n;
     });
+  }
+
+  /** 0-RTT: 'none', 'offered', 'accepted' or 'rejected' (the engine's earlyDataStatus). */
+  get earlyDataStatus(): string {
+    return this.engine.earlyDataStatus;
+  }
+
+  /** Client: bytes sent as 0-RTT early data (whether the server took them: {@link TlsConnection.earlyDataStatus}). */
+  get earlyDataSent(): number {
+    return this.earlySent;
   }
 
   /** True once the engine is CONNECTED. */
@@ -223,7 +258,7 @@ export class TlsConnection {
   /** A cipher for the current application secret of one direction (rebuilt when a KeyUpdate moved the secret). */
   private apCipher(dir: 'read' | 'write'): RecordCipher {
     if (!this.handshakeComplete) throw TlsAlert.of('internal_error', 'application traffic keys before the handshake completed');
-    const secret = this.engine.secret(this.secretName(dir, 'application'))!;
+    const secret = this.engine.trafficSecret('application', dir)!;
     const slot = dir === 'write' ? this.apWrite : this.apRead;
     if (slot?.secret === secret) return slot.cipher;
     const fresh = { secret, cipher: new RecordCipher(this.engine.provider, this.engine.cipherSuite!, secret) };
@@ -268,6 +303,11 @@ export class TlsConnection {
       const c = this.records.read();
       if (c === null) return;
       if (c.type === RecordType.application_data) {
+        if (this.readLevel === 'early') {
+          this.engine.receiveEarlyData(c.data.length); // enforces max_early_data_size
+          this.events.push({ type: 'earlyData', data: c.data });
+          continue;
+        }
         if (c.data.length > 0) this.engine.applicationDataReceived(); // resets the engine's KeyUpdate flood count
         this.events.push({ type: 'data', data: c.data });
         continue;
@@ -301,43 +341,73 @@ export class TlsConnection {
 
   /** Key changes and events after the engine moved. */
   private afterEngine(before?: number): void {
+    this.noteEarlyStatus();
     if (this.engine.readLevel !== this.readLevel) {
       this.readLevel = this.engine.readLevel;
-      this.setRead();
+      this.setRead(this.readLevel);
       if (this.readLevel === 'application') this.records.allowChangeCipherSpec(false);
-    } else if (this.readLevel === 'application' && this.engine.secret(this.secretName('read', 'application')) !== this.readSecret) {
-      this.setRead();
+    } else if (this.readLevel === 'application' && this.engine.trafficSecret('application', 'read') !== this.readSecret) {
+      this.setRead('application');
       this.events.push({ type: 'keyUpdate', direction: 'read' });
     }
     if (this.engine.state === TlsState.CONNECTED && this.writeLevel !== 'application') {
       this.writeLevel = 'application';
-      this.setWrite();
+      this.setWrite('application');
     }
     if (before !== undefined && before !== TlsState.CONNECTED && this.engine.state === TlsState.CONNECTED) {
       this.events.push({ type: 'handshake' });
+      this.flushEarlyPending();
     }
     const tickets = this.engine.tickets;
-    while (this.ticketsSeen < tickets.length) this.events.push({ type: 'session', ticket: tickets[this.ticketsSeen++] });
+    while (this.ticketsSeen < tickets.length) this.events.push({ type: 'session', session: tickets[this.ticketsSeen++].session });
   }
 
-  private secretName(dir: 'read' | 'write', level: EncryptionLevel): SecretName {
-    const mine = this.engine.role;
-    const who = dir === 'write' ? mine : mine === 'client' ? 'server' : 'client';
-    return `${who}${level === 'handshake' ? 'Handshake' : 'Application'}` as SecretName;
+  /** Reports the 0-RTT outcome once; a server that refused skips the client's undecryptable early records. */
+  private noteEarlyStatus(): void {
+    const status = this.engine.earlyDataStatus;
+    if (status === this.earlyStatusSeen) return;
+    this.earlyStatusSeen = status;
+    if (status !== 'accepted' && status !== 'rejected') return;
+    this.events.push({ type: 'earlyDataStatus', status });
+    if (this.engine.role === 'server' && status === 'rejected' && !this.skippingEarly) {
+      this.skippingEarly = true;
+      this.records.skipUndecryptable(this.engine.maxEarlyDataSize);
+    }
   }
 
-  private setRead(): void {
-    const secret = this.engine.secret(this.secretName('read', this.readLevel));
-    if (!secret) throw TlsAlert.of('internal_error', `no read secret for ${this.readLevel}`);
+  /** Client, at the end of the handshake: early data the server did not take as 0-RTT goes out as 1-RTT now. */
+  private flushEarlyPending(): void {
+    const data = this.earlyPending;
+    if (data === undefined) return;
+    this.earlyPending = undefined;
+    const rest = this.engine.earlyDataStatus === 'accepted' ? data.subarray(this.earlySent) : data;
+    if (rest.length > 0) this.output.push(this.records.writeApplicationData(rest));
+  }
+
+  private suiteFor(level: EncryptionLevel) {
+    const suite = level === 'early' ? this.engine.earlyCipherSuite : this.engine.cipherSuite;
+    if (!suite) throw TlsAlert.of('internal_error', `no cipher suite for the ${level} level`);
+    return suite;
+  }
+
+  private setRead(level: EncryptionLevel): void {
+    const secret = this.engine.trafficSecret(level, 'read');
+    if (!secret) throw TlsAlert.of('internal_error', `no read secret for ${level}`);
     this.readSecret = secret;
-    this.records.setReadKey(this.engine.cipherSuite!, secret);
+    this.records.setReadKey(this.suiteFor(level), secret);
   }
 
-  private setWrite(): void {
-    const secret = this.engine.secret(this.secretName('write', this.writeLevel));
-    if (!secret) throw TlsAlert.of('internal_error', `no write secret for ${this.writeLevel}`);
+  private setWrite(level: EncryptionLevel): void {
+    if (level === 'initial') {
+      // A second ClientHello (after a HelloRetryRequest) that follows 0-RTT records goes out in the clear.
+      this.records.clearWriteKey();
+      this.writeSecret = undefined;
+      return;
+    }
+    const secret = this.engine.trafficSecret(level, 'write');
+    if (!secret) throw TlsAlert.of('internal_error', `no write secret for ${level}`);
     this.writeSecret = secret;
-    this.records.setWriteKey(this.engine.cipherSuite!, secret);
+    this.records.setWriteKey(this.suiteFor(level), secret);
   }
 
   /** Frames flights at their level's keys; after application-level messages (KeyUpdate) the write key may move on. */
@@ -349,13 +419,13 @@ export class TlsConnection {
           out.push(this.records.writeChangeCipherSpec());
         }
         this.writeLevel = f.level;
-        this.setWrite();
+        this.setWrite(f.level);
       }
       out.push(this.records.writeHandshake(f.data));
     }
     if (this.writeLevel === 'application' && this.writeSecret !== undefined &&
-        this.engine.secret(this.secretName('write', 'application')) !== this.writeSecret) {
-      this.setWrite();
+        this.engine.trafficSecret('application', 'write') !== this.writeSecret) {
+      this.setWrite('application');
       this.events.push({ type: 'keyUpdate', direction: 'write' });
     }
     return out;

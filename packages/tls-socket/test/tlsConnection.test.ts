@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RecordType, TlsAlert, createTlsEngine, type TlsEngineOptions } from '@quichs/tls-hs';
+import { RecordType, TlsAlert, createTlsEngine, type TlsEngineOptions, type TlsSession } from '@quichs/tls-hs';
 import { TlsConnection, type TlsConnectionEvent, type TlsConnectionOptions } from '../src/index.js';
 import { makeTestPki } from '../../../test/support/testCerts.js';
 
@@ -24,7 +24,7 @@ interface Pair {
   flush: () => void;
 }
 
-function pair(opts: { client?: TlsEngineOptions; server?: TlsEngineOptions; conn?: TlsConnectionOptions; serverConn?: TlsConnectionOptions } = {}): Pair {
+function pair(opts: { client?: TlsEngineOptions; server?: TlsEngineOptions; conn?: TlsConnectionOptions; serverConn?: TlsConnectionOptions; early?: Uint8Array } = {}): Pair {
   const client = new TlsConnection(createTlsEngine('client', { ca: pki.ca.cert, servername: 'localhost', clock, ...opts.client }), opts.conn);
   // ticketCount 0: these tests count records and sequence numbers exactly; session tickets are tested in tls-hs
   const server = new TlsConnection(createTlsEngine('server', { cert: pki.server.cert, key: pki.server.key, clock, ticketCount: 0, ...opts.server }), opts.serverConn ?? opts.conn);
@@ -53,7 +53,7 @@ function pair(opts: { client?: TlsEngineOptions; server?: TlsEngineOptions; conn
       }
     },
   };
-  client.start();
+  client.start(opts.early);
   server.start();
   p.flush();
   return p;
@@ -241,6 +241,92 @@ s('stopAfterHandshake: what follows the handshake stays unread until handed over
   q.client.resumeReading();
   q.flush();
   assert.is(text(q.events.client), 'later');
+});
+
+// ---------------------------------------------------------------- sessions: resumption, external PSK, 0-RTT
+
+const enc = (t: string) => new TextEncoder().encode(t);
+const earlyOf = (evs: TlsConnectionEvent[]) => Buffer.concat(evs.flatMap((e) => (e.type === 'earlyData' ? [e.data] : []))).toString();
+const statusOf = (evs: TlsConnectionEvent[]) => evs.flatMap((e) => (e.type === 'earlyDataStatus' ? [e.status] : []));
+
+/** A first, full handshake whose server issues tickets that allow 0-RTT (when `maxEarlyData` > 0): the client's sessions. */
+function sessionsFrom(server: TlsEngineOptions = {}): TlsSession[] {
+  const p = pair({ server: { ticketCount: 2, earlyData: true, ...server } });
+  const sessions = p.events.client.flatMap((e) => (e.type === 'session' ? [e.session] : []));
+  assert.is(sessions.length, 2, 'two NewSessionTickets, each a session event');
+  return sessions;
+}
+
+s('resumption: a session from a NewSessionTicket resumes (no certificate this time)', () => {
+  const [session] = sessionsFrom();
+  const p = pair({ client: { session }, server: { ticketCount: 1 } });
+  assert.ok(p.client.handshakeComplete);
+  assert.ok(p.client.engine.resumed);
+  assert.ok(p.server.engine.resumed);
+  assert.is(p.client.engine.signatureScheme, undefined, 'no CertificateVerify in a resumed handshake');
+  p.client.write(enc('resumed'));
+  p.flush();
+  assert.is(text(p.events.server), 'resumed');
+});
+
+s('external PSK both sides: no certificates, the identity is known', () => {
+  const psk = { identity: enc('quichs-psk'), key: new Uint8Array(32).fill(0x42) };
+  const client = new TlsConnection(createTlsEngine('client', { psks: [psk], clock }));
+  const server = new TlsConnection(createTlsEngine('server', { psks: [psk], clock, ticketCount: 0 }));
+  client.start();
+  for (let i = 0; i < 4; i++) {
+    const a = client.takeOutput();
+    if (a) server.receive(a);
+    const b = server.takeOutput();
+    if (b) client.receive(b);
+  }
+  assert.ok(client.handshakeComplete && server.handshakeComplete);
+  assert.equal([...server.engine.pskIdentity!], [...psk.identity]);
+  assert.is(server.engine.peerCertificates.length, 0);
+});
+
+s('0-RTT accepted: the server gets the early data first, then 1-RTT data; both see "accepted"', () => {
+  const [session] = sessionsFrom();
+  const p = pair({ client: { session, earlyData: true }, server: { earlyData: true, ticketCount: 0 }, early: enc('early bird ') });
+  assert.is(p.client.earlyDataSent, 11);
+  assert.is(earlyOf(p.events.server), 'early bird ');
+  assert.equal(statusOf(p.events.server), ['accepted']);
+  assert.equal(statusOf(p.events.client), ['accepted']);
+  assert.is(text(p.events.server), '', 'nothing sent twice');
+  p.client.write(enc('then 1-RTT'));
+  p.flush();
+  assert.is(text(p.events.server), 'then 1-RTT');
+  const order = p.events.server.map((e) => e.type).filter((t) => t === 'earlyData' || t === 'handshake' || t === 'data');
+  assert.equal(order, ['earlyData', 'handshake', 'data']);
+});
+
+s('0-RTT rejected by the server: skipped there, and delivered once as 1-RTT data', () => {
+  const [session] = sessionsFrom();
+  const p = pair({ client: { session, earlyData: true }, server: { earlyData: false, ticketCount: 0 }, early: enc('try early') });
+  assert.is(p.client.earlyDataSent, 9);
+  assert.equal(statusOf(p.events.client), ['rejected']);
+  assert.is(earlyOf(p.events.server), '');
+  assert.is(text(p.events.server), 'try early');
+  assert.ok(p.server.engine.resumed, 'the session itself was still resumed');
+});
+
+s('0-RTT over max_early_data_size: the first part goes early, the rest as 1-RTT, in order', () => {
+  const [session] = sessionsFrom({ maxEarlyData: 100 });
+  const data = new Uint8Array(300).map((_, i) => 65 + (i % 26));
+  const p = pair({ client: { session, earlyData: true }, server: { earlyData: true, maxEarlyData: 100, ticketCount: 0 }, early: data });
+  assert.is(p.client.earlyDataSent, 100);
+  assert.is(earlyOf(p.events.server) + text(p.events.server), Buffer.from(data).toString());
+  assert.is(earlyOf(p.events.server).length, 100);
+});
+
+s('0-RTT then a HelloRetryRequest: early data refused, the second ClientHello in the clear, data delivered once', () => {
+  const [session] = sessionsFrom();
+  const p = pair({ client: { session, earlyData: true, keyShares: ['x25519'] }, server: { earlyData: true, groups: ['secp256r1'], ticketCount: 0 }, early: enc('before HRR') });
+  assert.ok(p.client.engine.helloRetried);
+  assert.ok(p.client.handshakeComplete && p.server.handshakeComplete, String(p.client.error ?? p.server.error));
+  assert.equal(statusOf(p.events.client), ['rejected']);
+  assert.is(earlyOf(p.events.server), '');
+  assert.is(text(p.events.server), 'before HRR');
 });
 
 s.run();

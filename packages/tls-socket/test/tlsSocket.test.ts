@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as tls from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RecordType, TlsAlert } from '@quichs/tls-hs';
+import { RecordType, TlsAlert, type TlsSession } from '@quichs/tls-hs';
 import { connect, createServer, tlsSocketHandshakeNoKtls, type CodedError, type TlsSocket } from '../src/index.js';
 import { deferred, readUntil, withDeadline, type CaseResources } from '../../../test/support/bounded.js';
 import { makeTestPki } from '../../../test/support/testCerts.js';
@@ -168,9 +168,10 @@ bounded('NewSessionTicket from node:tls: the session event carries the ticket', 
   const client = ourClient(r, port);
   const ticket = once(client, 'session');
   await client.secure;
-  const [t] = (await ticket) as [{ ticket: { lifetime: number; ticket: Uint8Array } }];
-  assert.ok(t.ticket.ticket.length > 0);
-  assert.ok(t.ticket.lifetime > 0);
+  const [session] = (await ticket) as [TlsSession];
+  assert.ok(session.ticket.length > 0);
+  assert.ok(session.lifetime > 0);
+  assert.is(client.session, client.engine.sessions[client.engine.sessions.length - 1]);
 });
 
 bounded('backpressure: a reader that stops pauses the TCP socket; resuming delivers everything intact', async (r) => {

@@ -13,6 +13,8 @@
  * - peerId: the serial of a key holding the authenticated peer's identity — its certificate chain, added to the
  *   request's ring (x509, and the server in anonymous mode), or the PSK that was used — else TLS_NO_PEERID.
  * - Anonymous mode authenticates only the server: the client presents no certificate even when asked for one.
+ * - PSK mode authenticates both sides by the pre-shared key (no certificates); a PSK-only server refuses a client
+ *   whose identities it does not hold (unknown_psk_identity → -EACCES).
  * - On success `outcome.socket` is the encrypted {@link TlsSocket}; on failure the socket is destroyed.
  */
 import type { Socket } from 'node:net';
@@ -246,6 +248,11 @@ export class HandshakeAgent {
 
   /** The serial of a key holding the peer's authenticated identity, or TLS_NO_PEERID. */
   private peerIdentity(req: Request, engine: TlsEngine): KeySerial {
+    const used = engine.pskIdentity;
+    if (used !== undefined) {
+      const psk = req.psks.find((p) => p.identity.length === used.length && p.identity.every((b, i) => b === used[i]));
+      return psk?.serial ?? TLS_NO_PEERID;
+    }
     const chain = engine.peerCertificates;
     if (chain.length === 0) return TLS_NO_PEERID;
     const leaf = parseX509Certificate(chain[0]);

@@ -3,11 +3,14 @@
  * {@link TlsConnection}. Application data is written as records (at most 2^14 bytes each), reads honour backpressure
  * (the underlying socket is paused while our readable side is full), close_notify is sent on `end()` and answered, a
  * fatal alert from either side destroys the socket with a {@link TlsAlert} carrying the alert's name, and a handshake
- * timeout destroys it with an ETIMEDOUT error. Events shaped like node:tls: 'secureConnect' (client) / 'secure'
- * (server), 'session', 'keyUpdate'.
+ * timeout destroys it with an ETIMEDOUT error. 0-RTT: a client sends `sendEarlyData` as early data when its
+ * `session` allows (what the server does not take arrives as ordinary data); a server that accepts early data pushes
+ * it into the readable side first and keeps it in {@link TlsSocket.earlyData}. Events shaped like node:tls:
+ * 'secureConnect' (client) / 'secure' (server), 'session' (a resumable TlsSession), 'keyUpdate' (direction),
+ * 'earlyData' (server: the bytes), 'earlyDataStatus' ('accepted' | 'rejected').
  */
 import { Duplex } from 'node:stream';
-import type { ReceivedTicket, TlsAlert, TlsEngine } from '@quichs/tls-hs';
+import type { TlsAlert, TlsEngine, TlsSession } from '@quichs/tls-hs';
 import { TlsConnection, type TlsConnectionOptions } from '../tlsConnection.js';
 import { codedError } from '../codedError.js';
 
@@ -15,6 +18,11 @@ import { codedError } from '../codedError.js';
 export interface TlsSocketOptions extends TlsConnectionOptions {
   /** Destroy the socket with ETIMEDOUT if the handshake has not completed within this many ms (default 30 s; 0 = never). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Client: data to send as 0-RTT early data (needs a `session` that allows it and the engine's `earlyData` option).
+   * It is delivered exactly once: as early data if the server accepts it, else as ordinary data after the handshake.
+   */
+  readonly sendEarlyData?: Uint8Array | string;
 }
 
 /** Encrypted Duplex over a connected byte stream. */
@@ -32,6 +40,7 @@ export class TlsSocket extends Duplex {
   private readonly transportHandlers: Record<'data' | 'end' | 'error' | 'close', (...args: any[]) => void>; // eslint-disable-line @typescript-eslint/no-explicit-any
   private released = false;
   private readEnded = false;
+  private readonly earlyParts: Buffer[] = [];
 
   /** Wraps `transport` (already connected) and starts the handshake (clients send their ClientHello at once). */
   constructor(
@@ -66,13 +75,35 @@ export class TlsSocket extends Duplex {
       close: () => this.transportEnded('connection closed during the handshake'),
     };
     for (const [event, fn] of Object.entries(this.transportHandlers)) transport.on(event, fn);
-    this.connection.start();
+    const early = options.sendEarlyData;
+    this.connection.start(typeof early === 'string' ? Buffer.from(early) : early);
     this.pump();
   }
 
   /** Resolves when the handshake completes; rejects with the alert or socket error that ended it. */
   get secure(): Promise<void> {
     return this.securedPromise;
+  }
+
+  /** Server: the 0-RTT early data received (also pushed into the readable side, ahead of everything else). */
+  get earlyData(): Buffer {
+    return Buffer.concat(this.earlyParts);
+  }
+
+  /** 0-RTT: 'none', 'offered', 'accepted' or 'rejected'. */
+  get earlyDataStatus(): string {
+    return this.connection.earlyDataStatus;
+  }
+
+  /** Client: the newest resumable session the server gave (pass it as `session` to resume), if any. */
+  get session(): TlsSession | undefined {
+    const all = this.engine.sessions;
+    return all[all.length - 1];
+  }
+
+  /** True when this handshake resumed a session (node:tls shape). */
+  isSessionReused(): boolean {
+    return this.engine.resumed;
   }
 
   /** The engine (negotiated suite, group, ALPN, server name, peer certificates, secrets…). */
@@ -221,13 +252,20 @@ export class TlsSocket extends Duplex {
           this.emit(this.engine.role === 'client' ? 'secureConnect' : 'secure');
           break;
         case 'data':
-          if (!this.push(Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.length)) && this.wantRead) {
-            this.wantRead = false;
-            this.transport.pause();
-          }
+          this.deliver(ev.data);
+          break;
+        case 'earlyData': {
+          const b = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.length);
+          this.earlyParts.push(b);
+          this.emit('earlyData', b);
+          this.deliver(ev.data);
+          break;
+        }
+        case 'earlyDataStatus':
+          this.emit('earlyDataStatus', ev.status);
           break;
         case 'session':
-          this.emit('session', ev.ticket satisfies ReceivedTicket);
+          this.emit('session', ev.session);
           break;
         case 'keyUpdate':
           this.emit('keyUpdate', ev.direction);
@@ -246,6 +284,14 @@ export class TlsSocket extends Duplex {
         this.connection.resume();
         this.pump();
       }, (e: Error) => this.destroy(e));
+    }
+  }
+
+  /** Pushes plaintext to the readable side; pauses the transport when that side is full. */
+  private deliver(data: Uint8Array): void {
+    if (!this.push(Buffer.from(data.buffer, data.byteOffset, data.length)) && this.wantRead) {
+      this.wantRead = false;
+      this.transport.pause();
     }
   }
 

@@ -16,9 +16,13 @@ export interface TlsHandshakeOptions extends TlsEngineOptions, TlsSocketOptions 
 
 const wallClock = (): number => Date.now();
 
-/** Engine options with the wall clock when the caller gave none (certificate validity needs a clock). */
-function engineOptions(options: TlsEngineOptions): TlsEngineOptions {
-  return options.clock ? options : { ...options, clock: wallClock };
+/**
+ * Engine options with the wall clock when the caller gave none (certificate validity, tickets and 0-RTT need one), and
+ * early data offered when there is early data to send.
+ */
+function engineOptions(options: TlsEngineOptions & TlsSocketOptions): TlsEngineOptions {
+  const withClock = options.clock ? options : { ...options, clock: wallClock };
+  return options.sendEarlyData !== undefined && options.earlyData === undefined ? { ...withClock, earlyData: true } : withClock;
 }
 
 /**
