@@ -4,6 +4,10 @@
  * the server's certificate against its trust anchor and host name), per crypto provider; and node:tls over loopback
  * TCP in the same run, with the same certificate, for comparison.
  *
+ * Next to them, per provider, resumed handshakes (issue 4): psk_dhe_ke with a session ticket from a full handshake
+ * (x25519 still, no certificate, the server opening its AES-256-GCM ticket), without and with the server issuing a
+ * replacement NewSessionTicket that the client turns into a session.
+ *
  * To show what bounds the engine, every provider call made by one handshake is counted, each primitive is timed in
  * isolation, and the sum (the handshake's crypto cost) is printed next to the measured time.
  *
@@ -12,12 +16,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
+  TicketKeyManager,
   TlsState,
   createNobleProvider,
   createNodeProvider,
   createTlsEngine,
   type CryptoProvider,
   type TlsEngineOptions,
+  type TlsSession,
 } from '@quichs/tls-hs';
 import { makeBenchCert, type BenchCert } from './baselines/certs.js';
 import { nodeTlsHandshakesPerSecond } from './baselines/nodeTls.js';
@@ -38,8 +44,8 @@ function setupFor(provider: CryptoProvider, cert: BenchCert): Setup {
   };
 }
 
-/** One full handshake, the way the QUIC transport drives the engine. */
-function handshake(s: Setup): void {
+/** One full handshake, the way the QUIC transport drives the engine; returns the sessions the client got. */
+function handshake(s: Setup): readonly TlsSession[] {
   const client = createTlsEngine('client', s.client);
   const server = createTlsEngine('server', s.server);
   const ch = client.handshake(null).out;
@@ -49,6 +55,26 @@ function handshake(s: Setup): void {
   const fin = client.handshake(flight);
   const done = server.handshake(fin.out);
   if (fin.state !== TlsState.CONNECTED || done.state !== TlsState.CONNECTED) throw new Error('handshake did not complete');
+  if (done.out.length > 0) client.handshake(done.out); // NewSessionTickets
+  return client.sessions;
+}
+
+/** Resumption setups: a server with a clock and ticket keys, a session from one full handshake with it. */
+function resumedSetups(provider: CryptoProvider, cert: BenchCert): { plain: Setup; withTicket: Setup } {
+  const base = setupFor(provider, cert);
+  const server = { ...base.server, clock: () => Date.now(), ticketKeys: new TicketKeyManager(), ticketCount: 1 };
+  const [session] = handshake({ client: base.client, server });
+  if (session === undefined) throw new Error('no session ticket');
+  const client = { ...base.client, session };
+  const plain = { client, server: { ...server, resumedTicketCount: 0 } };
+  const withTicket = { client, server: { ...server, resumedTicketCount: 1 } };
+  for (const s of [plain, withTicket]) {
+    const c = createTlsEngine('client', s.client);
+    const sv = createTlsEngine('server', s.server);
+    sv.handshake(c.handshake(null).out);
+    if (!sv.resumed) throw new Error('the bench session does not resume');
+  }
+  return { plain, withTicket };
 }
 
 /** Runs `step` until `ms` elapse (after a warm-up); returns operations per second. */
@@ -145,6 +171,7 @@ async function main(): Promise<void> {
   const providers = [createNodeProvider(), createNobleProvider()];
   const setups = providers.map((p) => setupFor(p, cert));
   for (const s of setups) handshake(s); // load keys and certificates once, as a long-running server would
+  const resumed = providers.map((p) => resumedSetups(p, cert));
 
   const results = new Map<string, number[]>();
   const push = (k: string, v: number): void => void results.set(k, [...(results.get(k) ?? []), v]);
@@ -152,11 +179,14 @@ async function main(): Promise<void> {
     const tcpCount = Math.max(50, Math.round((msPerCase / 1000) * 400));
     push('node:tls (loopback TCP)', await nodeTlsHandshakesPerSecond(cert, tcpCount));
     for (let i = 0; i < providers.length; i++) {
-      push(`tls-hs engine, ${providers[i].name} provider`, rate(() => handshake(setups[i]), providers[i].name === 'node' ? msPerCase : msPerCase / 2));
+      const ms = providers[i].name === 'node' ? msPerCase : msPerCase / 2;
+      push(`tls-hs engine, ${providers[i].name} provider`, rate(() => handshake(setups[i]), ms));
+      push(`  resumed psk_dhe_ke, ${providers[i].name}`, rate(() => handshake(resumed[i].plain), ms));
+      push(`  resumed + new ticket, ${providers[i].name}`, rate(() => handshake(resumed[i].withTicket), ms));
     }
   }
   const base = median(results.get('node:tls (loopback TCP)')!);
-  console.log(`TLS 1.3 full handshakes/s (ECDSA P-256 + x25519, AES-128-GCM; median of ${rounds} rounds of ~${msPerCase} ms)`);
+  console.log(`TLS 1.3 handshakes/s (full: ECDSA P-256 + x25519, AES-128-GCM; resumed: ticket PSK + x25519; median of ${rounds} rounds of ~${msPerCase} ms)`);
   console.log(`${'case'.padEnd(34)} ${'hs/s'.padStart(9)} ${'ms/hs'.padStart(7)}  vs node:tls   rounds`);
   for (const [name, xs] of results) {
     const m = median(xs);

@@ -28,7 +28,6 @@ import { encodeEarlyDataIndication, parseEarlyDataIndication } from '../wire/ext
 import { parsePreSharedKeyServer } from '../wire/extensions/preSharedKey.js';
 import { encodeEndOfEarlyData } from '../wire/endOfEarlyData.js';
 import { encodeHandshake } from '../wire/handshakeMessage.js';
-import { KeySchedule } from '../keyschedule/keySchedule.js';
 import { fillBinders, pskOffer, preSharedKeyPlaceholder, type OfferedPsk } from '../session/pskOffer.js';
 import { quicTransportParametersExtension, quicTransportParametersOf } from '../wire/extensions/quicTransportParameters.js';
 import type { EngineConfig } from './engineConfig.js';
@@ -121,7 +120,7 @@ export class ClientHandshake extends HandshakeCore {
   /** The PSKs to offer now (after an HRR: only those of the HRR suite's hash). */
   private currentOffer(hash: HashAlgorithm | undefined): OfferedPsk[] {
     const c = this.config;
-    return pskOffer({ session: c.session, psks: c.psks, suites: c.suites, serverName: this.serverName, now: c.clock?.(), hash });
+    return pskOffer({ provider: c.provider, session: c.session, psks: c.psks, suites: c.suites, serverName: this.serverName, now: c.clock?.(), hash });
   }
 
   /** Sends a ClientHello: base extensions, key_share, cookie, early_data, and pre_shared_key last with its binders. */
@@ -154,11 +153,11 @@ export class ClientHandshake extends HandshakeCore {
   /** 0-RTT offered with the session's PSK: client_early_traffic_secret and the early exporter from Hash(ClientHello). */
   private startEarlyData(psk: OfferedPsk): void {
     const { provider } = this.config;
-    const ks = new KeySchedule(provider, psk.hash);
-    this.setSecret('early', ks.early(psk.key));
+    const ks = psk.schedule;
+    this.setSecret('early', ks.earlySecret!);
     const th = provider.hash(psk.hash, this.firstHello!);
     this.setSecret('clientEarly', ks.clientEarlyTrafficSecret(th));
-    this.setSecret('earlyExporter', ks.earlyExporterMasterSecret(th));
+    this.setSecretLazily('earlyExporter', () => ks.earlyExporterMasterSecret(th));
     this.earlyDataStatus = 'offered';
     this.maxEarlyDataSize = psk.session!.maxEarlyDataSize;
   }
@@ -226,14 +225,17 @@ export class ClientHandshake extends HandshakeCore {
     } else if (this.selected === undefined) {
       throw TlsAlert.of('missing_extension', 'ServerHello without key_share');
     }
-    this.chooseSuite(suite);
     if (this.selected !== undefined) {
-      this.ks!.early(this.selected.key);
-      this.setSecret('early', this.ks!.earlySecret!);
+      // the schedule that computed the binder holds the PSK's early secret already
+      const ks = this.selected.schedule;
+      this.ks = ks;
+      this.setSecret('early', ks.earlySecret!);
       if (!this.helloRetried && this.earlyDataStatus !== 'offered') {
-        this.setSecret('earlyExporter', this.ks!.earlyExporterMasterSecret(this.config.provider.hash(suite.hash, this.firstHello!)));
+        const hello = this.firstHello!;
+        this.setSecretLazily('earlyExporter', () => ks.earlyExporterMasterSecret(this.config.provider.hash(suite.hash, hello)));
       }
     }
+    this.chooseSuite(suite);
     this.transcript.update(msg.raw);
     this.deriveHandshakeSecrets(shared);
     this.shares.clear();

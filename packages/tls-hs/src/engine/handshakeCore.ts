@@ -109,6 +109,8 @@ export abstract class HandshakeCore {
   private ticketsIssued = 0;
   /** Secrets derived so far. */
   protected readonly secrets = new Map<SecretName, Uint8Array>();
+  /** Secrets derived only when asked for (no key log): name → derivation. */
+  private readonly lazySecrets = new Map<SecretName, () => Uint8Array>();
   protected transcript: Transcript;
   protected ks: KeySchedule | undefined;
   protected readonly reassembler: HandshakeReassembler;
@@ -151,7 +153,27 @@ export abstract class HandshakeCore {
 
   /** A secret by name, or undefined if not derived (yet). */
   secret(name: SecretName): Uint8Array | undefined {
-    return this.secrets.get(name);
+    const v = this.secrets.get(name);
+    if (v !== undefined) return v;
+    const derive = this.lazySecrets.get(name);
+    if (derive === undefined) return undefined;
+    this.lazySecrets.delete(name);
+    const s = derive();
+    this.secrets.set(name, s);
+    return s;
+  }
+
+  /**
+   * A secret few connections ask for (the early exporter): derived at once when a key log wants its line, else
+   * on the first `secret(name)`.
+   */
+  protected setSecretLazily(name: SecretName, derive: () => Uint8Array): void {
+    if (this.config.keylog !== undefined) {
+      this.setSecret(name, derive());
+      return;
+    }
+    this.secrets.delete(name);
+    this.lazySecrets.set(name, derive);
   }
 
   /** The key schedule (after the suite is known). */
@@ -181,6 +203,7 @@ export abstract class HandshakeCore {
 
   /** Stores a secret and writes its key log line. */
   protected setSecret(name: SecretName, value: Uint8Array): void {
+    this.lazySecrets.delete(name);
     this.secrets.set(name, value);
     const label = KEYLOG_LABELS[name];
     if (label !== undefined && this.config.keylog !== undefined && this.clientRandom !== undefined) {

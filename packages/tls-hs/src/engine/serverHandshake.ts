@@ -34,6 +34,7 @@ import { checkPskBinder, selectPsk, type PskChoice } from '../session/pskSelecti
 import { decideEarlyData } from '../session/earlyData.js';
 import type { PskMode } from '../session/externalPsk.js';
 import { antiReplayOf, ticketKeysOf } from './engineConfig.js';
+import type { KeySchedule } from '../keyschedule/keySchedule.js';
 import type { EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
 import { groupByCode, groupCode } from './namedGroups.js';
@@ -66,6 +67,8 @@ interface Negotiation {
   readonly sigalgsCert: number[] | undefined;
   /** The PSK chosen (binder verified), if any. */
   readonly psk: PskChoice | undefined;
+  /** Its key schedule at the early stage (from the binder check). */
+  readonly pskSchedule: KeySchedule | undefined;
   /** The client offered PSK identities. */
   readonly pskOffered: boolean;
   /** The client sent early_data. */
@@ -194,6 +197,7 @@ export class ServerHandshake extends HandshakeCore {
     const clientModes = modesExt === undefined ? [] : parsePskKeyExchangeModes(modesExt.data);
     this.ticketsWanted = c.pskModes.some((m) => clientModes.includes(MODE_CODES[m]));
     let psk: PskChoice | undefined;
+    let pskSchedule: KeySchedule | undefined;
     let mode: PskMode | undefined;
     if (pskExt !== undefined) {
       if (modesExt === undefined) throw TlsAlert.of('missing_extension', 'pre_shared_key without psk_key_exchange_modes');
@@ -217,7 +221,7 @@ export class ServerHandshake extends HandshakeCore {
       }
       if (psk !== undefined) {
         const th = this.stage === 'wait_ch2' ? this.transcript.digestWith(prefix) : c.provider.hash(psk.suite.hash, prefix);
-        checkPskBinder(c.provider, psk, th);
+        pskSchedule = checkPskBinder(c.provider, psk, th);
       }
     }
 
@@ -286,6 +290,7 @@ export class ServerHandshake extends HandshakeCore {
       sigalgs,
       sigalgsCert,
       psk,
+      pskSchedule,
       pskOffered: pskExt !== undefined,
       earlyOffered: earlyExt !== undefined,
     };
@@ -393,7 +398,7 @@ export class ServerHandshake extends HandshakeCore {
     ext.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsServer(ProtocolVersion.TLS1_3) });
     if (n.psk !== undefined) {
       ext.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(n.psk.index) });
-      this.usePsk(n.psk, n.earlyOffered);
+      this.usePsk(n.psk, n.pskSchedule!, n.earlyOffered);
     } else if (n.earlyOffered) {
       this.rejectEarlyData('not-first-psk');
     }
@@ -414,7 +419,7 @@ export class ServerHandshake extends HandshakeCore {
   }
 
   /** Starts the key schedule from the chosen PSK (transcript = ClientHello) and decides on 0-RTT. */
-  private usePsk(psk: PskChoice, earlyOffered: boolean): void {
+  private usePsk(psk: PskChoice, ks: KeySchedule, earlyOffered: boolean): void {
     const c = this.config;
     this.psk = psk;
     this.pskIdentity = psk.ticket === undefined ? psk.external!.identity : undefined;
@@ -424,10 +429,10 @@ export class ServerHandshake extends HandshakeCore {
       this.sessionAppData = t.appData;
       if (t.peerCertificate !== undefined) this.peerCertificates = [t.peerCertificate];
     }
-    const ks = this.ks!;
-    this.setSecret('early', ks.early(psk.key));
+    this.ks = ks; // the schedule that checked the binder goes on (its early secret is the PSK's)
+    this.setSecret('early', ks.earlySecret!);
     const th = this.transcript.digest();
-    if (!this.helloRetried) this.setSecret('earlyExporter', ks.earlyExporterMasterSecret(th));
+    if (!this.helloRetried) this.setSecretLazily('earlyExporter', () => ks.earlyExporterMasterSecret(th));
     if (!earlyOffered) return;
     const rejection = decideEarlyData({
       enabled: c.earlyData,

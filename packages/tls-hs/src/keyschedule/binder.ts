@@ -22,9 +22,19 @@ export function pskBinder(
   kind: PskKind,
   truncatedHelloHash: Uint8Array,
 ): Uint8Array {
+  return binderOf(provider, earlySchedule(provider, hash, psk), kind, truncatedHelloHash);
+}
+
+/** A key schedule at its early stage for `psk` (the handshake then goes on with the same schedule). */
+export function earlySchedule(provider: CryptoProvider, hash: HashAlgorithm, psk: Uint8Array): KeySchedule {
   const ks = new KeySchedule(provider, hash);
   ks.early(psk);
-  return finishedVerifyData(provider, hash, ks.binderKey(kind), truncatedHelloHash);
+  return ks;
+}
+
+/** The binder from a schedule already holding the PSK's early secret (no second HKDF-Extract). */
+export function binderOf(provider: CryptoProvider, ks: KeySchedule, kind: PskKind, truncatedHelloHash: Uint8Array): Uint8Array {
+  return finishedVerifyData(provider, ks.hash, ks.binderKey(kind), truncatedHelloHash);
 }
 
 /** Checks a received binder in constant time (false also for a wrong length). */
@@ -37,4 +47,15 @@ export function verifyPskBinder(
   received: Uint8Array,
 ): boolean {
   return provider.timingSafeEqual(pskBinder(provider, hash, psk, kind, truncatedHelloHash), received);
+}
+
+/** {@link verifyPskBinder} with a schedule already holding the PSK's early secret. */
+export function verifyBinderOf(
+  provider: CryptoProvider,
+  ks: KeySchedule,
+  kind: PskKind,
+  truncatedHelloHash: Uint8Array,
+  received: Uint8Array,
+): boolean {
+  return provider.timingSafeEqual(binderOf(provider, ks, kind, truncatedHelloHash), received);
 }

@@ -6,7 +6,8 @@
  */
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import type { CipherSuiteParams } from '../keyschedule/cipherSuite.js';
-import { pskBinder, type PskKind } from '../keyschedule/binder.js';
+import { binderOf, earlySchedule, type PskKind } from '../keyschedule/binder.js';
+import type { KeySchedule } from '../keyschedule/keySchedule.js';
 import { ExtensionType } from '../wire/constants.js';
 import type { Extension } from '../wire/extensions/extensionList.js';
 import { encodePreSharedKeyClient, rewriteBinders, truncatedClientHelloLength } from '../wire/extensions/preSharedKey.js';
@@ -29,10 +30,14 @@ export interface OfferedPsk {
   readonly session?: TlsSession;
   /** The external PSK, for an external one. */
   readonly external?: ResolvedExternalPsk;
+  /** Its key schedule at the early stage (binders now; the handshake goes on with it if the server picks it). */
+  readonly schedule: KeySchedule;
 }
 
 /** What the client may offer. */
 export interface PskOfferInput {
+  /** Crypto provider. */
+  readonly provider: CryptoProvider;
   /** The session to resume, if any. */
   readonly session: TlsSession | undefined;
   /** External PSKs. */
@@ -56,12 +61,15 @@ export function pskOffer(input: PskOfferInput): OfferedPsk[] {
   const s = input.session;
   if (s !== undefined && !s.expiredAt(input.now) && input.suites.some((x) => x.code === s.suite) &&
       (s.serverName ?? '') === (input.serverName ?? '') && (input.hash === undefined || input.hash === s.cipherSuite.hash)) {
-    out.push({ identity: s.ticket, obfuscatedAge: s.obfuscatedAgeAt(input.now), key: s.psk, hash: s.cipherSuite.hash, kind: 'resumption', session: s });
+    const hash = s.cipherSuite.hash;
+    out.push({ identity: s.ticket, obfuscatedAge: s.obfuscatedAgeAt(input.now), key: s.psk, hash, kind: 'resumption', session: s,
+      schedule: earlySchedule(input.provider, hash, s.psk) });
   }
   for (const p of input.psks) {
     if (input.hash !== undefined && p.hash !== input.hash) continue;
     if (!input.suites.some((x) => x.hash === p.hash)) continue;
-    out.push({ identity: p.identity, obfuscatedAge: 0, key: p.key, hash: p.hash, kind: 'external', external: p });
+    out.push({ identity: p.identity, obfuscatedAge: 0, key: p.key, hash: p.hash, kind: 'external', external: p,
+      schedule: earlySchedule(input.provider, p.hash, p.key) });
   }
   return out;
 }
@@ -96,7 +104,7 @@ export function fillBinders(
       th = prefixHash(o.hash, prefix);
       byHash.set(o.hash, th);
     }
-    return pskBinder(provider, o.hash, o.key, o.kind, th);
+    return binderOf(provider, o.schedule, o.kind, th);
   });
   rewriteBinders(hello, binders);
   return binders;

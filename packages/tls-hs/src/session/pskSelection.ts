@@ -8,7 +8,8 @@
 import { TlsAlert } from '../alerts.js';
 import type { CryptoProvider, HashAlgorithm } from '../crypto/provider.js';
 import { cipherSuiteByCode, type CipherSuiteParams } from '../keyschedule/cipherSuite.js';
-import { verifyPskBinder, type PskKind } from '../keyschedule/binder.js';
+import { earlySchedule, verifyBinderOf, type PskKind } from '../keyschedule/binder.js';
+import type { KeySchedule } from '../keyschedule/keySchedule.js';
 import type { OfferedPsks } from '../wire/extensions/preSharedKey.js';
 import { lookupExternalPsk, type PskCallback, type ResolvedExternalPsk } from './externalPsk.js';
 import { parseTicketState, type TicketState } from './sessionTicket.js';
@@ -120,9 +121,14 @@ export function selectPsk(input: PskSelectionInput): PskChoice | undefined {
   return undefined;
 }
 
-/** Checks the chosen PSK's binder over `truncatedHelloHash`; decrypt_error when it does not match. */
-export function checkPskBinder(provider: CryptoProvider, choice: PskChoice, truncatedHelloHash: Uint8Array): void {
-  if (!verifyPskBinder(provider, choice.suite.hash, choice.key, choice.kind, truncatedHelloHash, choice.binder)) {
+/**
+ * Checks the chosen PSK's binder over `truncatedHelloHash`; decrypt_error when it does not match. Returns the key
+ * schedule at its early stage, for the handshake to go on with.
+ */
+export function checkPskBinder(provider: CryptoProvider, choice: PskChoice, truncatedHelloHash: Uint8Array): KeySchedule {
+  const ks = earlySchedule(provider, choice.suite.hash, choice.key);
+  if (!verifyBinderOf(provider, ks, choice.kind, truncatedHelloHash, choice.binder)) {
     throw TlsAlert.of('decrypt_error', `PSK binder of identity ${choice.index} does not verify`);
   }
+  return ks;
 }
