@@ -60,6 +60,22 @@ s('time threshold: the loss timer declares the packets sent more than 9/8 RTT ag
   assert.equal(ld.onTimeout(10_000), { kind: 'none' });
 });
 
+s('time threshold: the loss timer fires exactly at its deadline despite floating-point rounding (regression)', () => {
+  const ld = make();
+  ld.onHandshakeConfirmed(0);
+  // Times whose sums do not round-trip: timeSent + lossDelay - lossDelay !== timeSent in binary floating point.
+  const t0 = 1000.9819449665014;
+  send(ld, 'application', 0, t0);
+  send(ld, 'application', 1, t0 + 0.1);
+  ld.onAckReceived('application', [r(1)], 0, 1035.9767924359112);
+  const deadline = ld.timeout as number;
+  assert.ok(deadline > t0);
+  const action = ld.onTimeout(deadline);
+  assert.is(action.kind, 'lost');
+  assert.equal(action.kind === 'lost' ? action.lost.map((p) => p.pn) : [], [0]);
+  assert.ok(ld.timeout === undefined || ld.timeout > deadline, 'the timer moved on');
+});
+
 s('PTO: Application Data includes max_ack_delay, backs off exponentially and resets on an ACK', () => {
   const ld = make();
   ld.onHandshakeConfirmed(0);

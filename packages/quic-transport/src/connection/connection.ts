@@ -1236,7 +1236,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (!ackDue && !wantData && !probe) return undefined;
     const plan = this.builder.begin(level, space, this.loss.largestAcked(space.id), ctx, room);
     if (plan === undefined) return undefined;
-    if (rx.ackPending) this.writeAck(plan, space, room, now);
+    if (rx.ackDeadline !== undefined) this.writeAck(plan, space, room, now);
     if (mayAdd || probe) {
       this.writeCrypto(plan, space, room);
       if (level === 'oneRtt') this.writeApplicationFrames(plan, room, now);
@@ -1250,6 +1250,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     }
     if (level === 'oneRtt' && plan.ackEliciting) this.pingPending = false;
     if (plan.payload.length === 0) return undefined;
+    PacketBuilder.finish(plan);
     return plan;
   }
 
@@ -1374,6 +1375,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
             : { type: FrameType.CONNECTION_CLOSE, errorCode: info.code, frameType: info.frameType, reason };
       PacketBuilder.add(plan, frame, false);
       plan.frames.connectionClose = true;
+      PacketBuilder.finish(plan);
       plans.push(plan);
       used += PacketBuilder.size(plan);
     }
@@ -1404,15 +1406,17 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   /**
-   * Queues bytes on a stream; returns how many were taken (fewer than offered when the send buffer is full: wait for
-   * `streamWritable`). QuicError(STREAM_STATE_ERROR) for a stream without an open send part.
+   * Queues bytes on a stream; returns how many were taken (fewer than offered — possibly 0 — when the send buffer is
+   * (nearly) full: wait for `streamWritable`). QuicError(STREAM_STATE_ERROR) for a stream without an open send part.
    */
   writeStream(streamId: number, data: Uint8Array): number {
     const s = this.streams.stream(streamId);
     const send = s?.send;
     if (send === undefined) throw new QuicError(TransportErrorCode.STREAM_STATE_ERROR, `stream ${streamId} has no open send part`);
     const room = send.highWaterMark - send.writableLength;
-    if (room <= 0) {
+    // Take bytes only once a useful amount of buffer is free, so that acknowledgments releasing a packet's worth do
+    // not turn into one full and one tiny packet per round (silly window).
+    if (room <= 0 || room < Math.min(data.length, Math.ceil(send.highWaterMark / 8))) {
       this.streams.write(streamId, EMPTY); // arms the 'writable' notification
       return 0;
     }

@@ -133,6 +133,16 @@ export class PacketBuilder {
     plan.logged?.push({ type: 0x00, length: n });
   }
 
+  /**
+   * Pads a packet that is too short for a header-protection sample (RFC 9001 §5.4.2: the 16-byte sample starts 4
+   * bytes after the packet number, so packet number + payload must be at least 4 bytes). Call before counting the
+   * packet's size.
+   */
+  static finish(plan: PacketPlan): void {
+    const short = 4 - plan.pnLength - plan.payload.length;
+    if (short > 0) PacketBuilder.pad(plan, short);
+  }
+
   /** Takes the plan's packet number from its space (call once the plan will be sent). */
   static commit(plan: PacketPlan): void {
     plan.space.takePacketNumber();
@@ -145,9 +155,7 @@ export class PacketBuilder {
   seal(plans: readonly PacketPlan[], keys: QuicKeyStore, ctx: HeaderContext, minDatagram: number): Uint8Array {
     let total = 0;
     for (const p of plans) {
-      // Header protection samples 16 bytes starting 4 bytes after the packet number: pn + payload + tag >= 20.
-      const short = 4 - p.pnLength - p.payload.length;
-      if (short > 0) PacketBuilder.pad(p, short);
+      PacketBuilder.finish(p);
       total += PacketBuilder.size(p);
     }
     const last = plans[plans.length - 1];

@@ -357,15 +357,16 @@ export class LossDetection<F> {
     if (st.largestAcked < 0) return;
     const rtt = this.rtt;
     const lossDelay = Math.max(this.timeThreshold * Math.max(rtt.latestRtt, rtt.smoothedRtt), GRANULARITY_MS);
-    const lostSendTime = now - lossDelay;
     const largestAcked = st.largestAcked;
     const threshold = this.packetThreshold;
     st.sent.sweep(largestAcked, (p) => {
-      if (p.timeSent <= lostSendTime || largestAcked >= p.pn + threshold) {
+      // Compare the packet's loss time itself with `now` (not timeSent with now - lossDelay): the timer is armed at
+      // exactly that sum, and the other form can miss it by a rounding error and re-arm the same deadline forever.
+      const t = p.timeSent + lossDelay;
+      if (t <= now || largestAcked >= p.pn + threshold) {
         out.push(p);
         return true;
       }
-      const t = p.timeSent + lossDelay;
       if (st.lossTime === undefined || t < st.lossTime) st.lossTime = t;
       return false;
     });
