@@ -129,6 +129,8 @@ interface ConnectionSetup {
   now: number;
   options: ConnectionCoreOptions;
   addressValidated: boolean;
+  /** Server: the endpoint's accepted versions. */
+  versions?: readonly number[];
 }
 
 /** A QUIC connection. Create one with {@link Connection.client} or {@link Connection.server}. */
@@ -142,6 +144,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private readonly provider: CryptoProvider;
   private readonly rng: (length: number) => Uint8Array;
   private readonly versions: readonly number[];
+  private readonly switchVersions: boolean;
   private readonly qlog: QlogEvents;
   private readonly builder: PacketBuilder;
   private readonly localCids: LocalConnectionIds;
@@ -157,6 +160,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private readonly events: ConnectionCoreEvent[] = [];
   private readonly statsRecord: ConnectionStats = emptyConnectionStats();
   private readonly finReported = new Set<number>();
+  private readonly writeWaiters = new Set<number>();
   private mintNewToken: ((now: number) => Uint8Array) | undefined;
 
   // Handshake state (recreated when Version Negotiation restarts the attempt).
@@ -216,8 +220,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.rng = o.rng ?? ((n: number) => provider.randomBytes(n));
     this.version = setup.version;
     this.originalVersion = setup.version;
-    const preferred = o.versions ?? [QUIC_VERSION_1, QUIC_VERSION_2];
-    this.versions = setup.role === 'client' && !preferred.includes(setup.version) ? [setup.version, ...preferred] : preferred;
+    // Default preference: the version in use first. A server lists the endpoint's versions in version_information
+    // but switches versions (compatible negotiation) only when given its own preference list.
+    const preferred = o.versions ?? setup.versions ?? [setup.version, ...[QUIC_VERSION_1, QUIC_VERSION_2].filter((v) => v !== setup.version)];
+    this.versions = setup.role === 'client' ? [setup.version, ...preferred.filter((v) => v !== setup.version)] : preferred;
+    this.switchVersions = setup.role === 'server' && o.versions !== undefined;
     this.qlog = new QlogEvents(o.qlog);
     const capacity = Math.max(MIN_INITIAL_DATAGRAM, Math.floor(o.maxDatagramSize ?? MIN_INITIAL_DATAGRAM));
     this.builder = new PacketBuilder(capacity);
@@ -294,6 +301,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       now: incoming.now,
       options,
       addressValidated: incoming.addressValidated,
+      versions: incoming.versions,
     });
     conn.originalDcid = Uint8Array.from(incoming.originalDcid);
     conn.retrySourceCid = incoming.retrySourceCid === undefined ? undefined : Uint8Array.from(incoming.retrySourceCid);
@@ -541,7 +549,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       versions: this.versions,
       afterVersionNegotiation: false,
     });
-    const negotiated = chooseCompatibleVersion(this.originalVersion, this.versions, peer.versionInformation);
+    const negotiated = this.switchVersions ? chooseCompatibleVersion(this.originalVersion, this.versions, peer.versionInformation) : this.originalVersion;
     if (negotiated !== this.version) this.switchServerVersion(negotiated);
     this.applyPeerTransportParameters(peer);
     this.createTls({ chosenVersion: this.version, availableVersions: [...this.versions] });
@@ -1416,8 +1424,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const room = send.highWaterMark - send.writableLength;
     // Take bytes only once a useful amount of buffer is free, so that acknowledgments releasing a packet's worth do
     // not turn into one full and one tiny packet per round (silly window).
-    if (room <= 0 || room < Math.min(data.length, Math.ceil(send.highWaterMark / 8))) {
-      this.streams.write(streamId, EMPTY); // arms the 'writable' notification
+    if (room <= 0 || room < Math.min(data.length, writeThreshold(send.highWaterMark))) {
+      this.writeWaiters.add(streamId); // 'streamWritable' once enough room is free
       return 0;
     }
     const n = Math.min(room, data.length);
@@ -1453,8 +1461,22 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   /** Next event, or undefined. */
   pollEvent(): ConnectionCoreEvent | undefined {
-    if (!this.closedEventSent) this.drainStreamEvents();
+    if (!this.closedEventSent) {
+      this.drainStreamEvents();
+      if (this.writeWaiters.size > 0) this.checkWriteWaiters();
+    }
     return this.events.shift();
+  }
+
+  /** Writers refused for lack of room hear 'streamWritable' once a useful share of the buffer is free again. */
+  private checkWriteWaiters(): void {
+    for (const id of this.writeWaiters) {
+      const send = this.streams.stream(id)?.send;
+      if (send === undefined || send.highWaterMark - send.writableLength >= writeThreshold(send.highWaterMark)) {
+        this.writeWaiters.delete(id);
+        this.events.push({ type: 'streamWritable', streamId: id });
+      }
+    }
   }
 
   private drainStreamEvents(): void {
@@ -1601,6 +1623,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       ssthresh: Number.isFinite(cc.ssthresh) ? cc.ssthresh : undefined,
     });
   }
+}
+
+/** Free send-buffer bytes a write waits for (1/8 of the buffer), so a writer never trickles byte-sized chunks. */
+function writeThreshold(highWaterMark: number): number {
+  return Math.max(1, Math.ceil(highWaterMark / 8));
 }
 
 /** Encoded size of an ACK frame with the first `n` of `ranges`. */

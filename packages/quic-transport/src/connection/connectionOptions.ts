@@ -21,9 +21,10 @@ export interface ConnectionCoreOptions {
   /** Client: the QUIC version of the first Initial (default v1). */
   version?: number;
   /**
-   * Versions we support, in preference order (default: v1, v2 — with `version` first on a client). A client
-   * answers Version Negotiation with them; a server switches to the first compatible one the client offers
-   * (RFC 9368 compatible version negotiation).
+   * Versions we support, in preference order. A client answers Version Negotiation with them (its `version` always
+   * comes first; default: then the other of v1 / v2). A server given this list switches a client to the first
+   * compatible version the client also lists (RFC 9368 compatible version negotiation); without it the server keeps
+   * the client's version and lists the endpoint's versions in its version_information.
    */
   versions?: readonly number[];
   /** Congestion controller (default 'newreno'). */

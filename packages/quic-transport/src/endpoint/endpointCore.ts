@@ -103,6 +103,8 @@ export interface IncomingConnection {
   cids: ConnectionIdHooks;
   /** Mints a NEW_TOKEN token bound to this client's address (RFC 9000 §8.1.3). */
   mintNewToken?: (now: number) => Uint8Array;
+  /** The versions this endpoint accepts, in preference order (the connection's version_information lists them). */
+  versions?: readonly number[];
   /** Time of arrival. */
   now: number;
 }
@@ -510,6 +512,7 @@ export class EndpointCore {
         addressValidated: validated,
         cids: hooks,
         mintNewToken: (t: number) => this.tokens.mintNewToken({ address: remote.address, port: remote.port }, t),
+        versions: this.versions,
         now,
       });
     } catch {
