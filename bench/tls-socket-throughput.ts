@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { connect, createServer } from '@quichs/tls-socket';
 import { makeBenchCert, type BenchCert } from './baselines/certs.js';
-import { nodeTlsThroughput } from './baselines/nodeTls.js';
+import { nodeTlsThroughput, sendBulk } from './baselines/nodeTls.js';
 
 const megabytes = Number(process.argv[2] ?? 200);
 const suite = process.argv[3] ?? 'TLS_AES_128_GCM_SHA256';
@@ -55,19 +55,10 @@ async function throughput(client: Side, server: Side): Promise<number> {
     if (received >= bytes) done();
   });
   const socket = await connectClient(client, cert, srv.port);
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  const start = performance.now();
-  let sent = 0;
-  while (sent < bytes) {
-    const n = Math.min(chunk.length, bytes - sent);
-    sent += n;
-    if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await once(socket, 'drain');
-  }
-  await finished;
-  const seconds = (performance.now() - start) / 1000;
+  const mbps = await sendBulk(socket, bytes, finished);
   socket.destroy();
   srv.close();
-  return bytes / 1e6 / seconds;
+  return mbps;
 }
 
 const fmt = (x: number): string => x.toFixed(1).padStart(8);

@@ -113,3 +113,22 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   });
   return { promise, resolve, reject };
 }
+
+/** Collects `bytes` bytes from a readable (listener removed after); rejects on error or an end that comes first. */
+export function collectBytes(stream: NodeJS.ReadableStream, bytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let n = 0;
+    const onData = (d: Buffer) => {
+      parts.push(d);
+      n += d.length;
+      if (n >= bytes) {
+        stream.off('data', onData);
+        resolve(Buffer.concat(parts));
+      }
+    };
+    stream.on('data', onData);
+    stream.once('error', reject);
+    stream.once('end', () => reject(new Error(`ended after ${n} of ${bytes} bytes`)));
+  });
+}

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, tlsSocketHandshake, type TlsSocket } from '../src/index.js';
-import { readUntil, withDeadline } from '../../../test/support/bounded.js';
+import { collectBytes, readUntil, withDeadline } from '../../../test/support/bounded.js';
 import { connectWhenListening, freeTcpPort, startPeer, waitForOutput, type PeerProcess } from '../../../test/support/peerProcess.js';
 import { makeTestPki } from '../../../test/support/testCerts.js';
 
@@ -18,25 +18,6 @@ const s = suite('tls-socket vs openssl');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const TEN_MB = 10 * 1024 * 1024;
 const CASE_MS = 40_000;
-
-/** Collects `bytes` bytes from a readable (our socket or a child's stdout). */
-function collect(stream: NodeJS.ReadableStream, bytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let n = 0;
-    const onData = (d: Buffer) => {
-      parts.push(d);
-      n += d.length;
-      if (n >= bytes) {
-        stream.off('data', onData);
-        resolve(Buffer.concat(parts));
-      }
-    };
-    stream.on('data', onData);
-    stream.once('error', reject);
-    stream.once('end', () => reject(new Error(`ended after ${n} of ${bytes} bytes`)));
-  });
-}
 
 /** Makes OpenSSL echo: whatever it prints (the peer's data, with -quiet) goes back into its stdin. */
 function echoThrough(peer: PeerProcess): void {
@@ -52,7 +33,7 @@ s('our client: 10 MB echoed intact through openssl s_server', () => withDeadline
   t.on('error', () => undefined);
   echoThrough(peer);
   const data = randomBytes(TEN_MB);
-  const echoed = collect(t, data.length);
+  const echoed = collectBytes(t, data.length);
   t.write(data);
   const got = await echoed;
   assert.is(got.length, data.length);
@@ -67,7 +48,7 @@ s('our server: 10 MB echoed intact to openssl s_client', () => withDeadline(CASE
   const peer = r.peer(startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-quiet',
     '-servername', 'localhost', '-CAfile', pki.ca.certFile, '-verify_return_error'], CASE_MS));
   const data = randomBytes(TEN_MB);
-  const echoed = collect(peer.child.stdout!, data.length);
+  const echoed = collectBytes(peer.child.stdout!, data.length);
   peer.child.stdin!.write(data);
   const got = await echoed;
   assert.is(got.length, data.length);

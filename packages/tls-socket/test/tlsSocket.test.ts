@@ -13,7 +13,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RecordType, TlsAlert, type TlsSession } from '@quichs/tls-hs';
 import { connect, createServer, tlsSocketHandshakeNoKtls, type CodedError, type TlsSocket } from '../src/index.js';
-import { deferred, readUntil, withDeadline, type CaseResources } from '../../../test/support/bounded.js';
+import { collectBytes, deferred, readUntil, withDeadline, type CaseResources } from '../../../test/support/bounded.js';
 import { makeTestPki } from '../../../test/support/testCerts.js';
 
 const pki = makeTestPki();
@@ -21,24 +21,6 @@ const s = suite('tls-socket vs node:tls');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const CASE_MS = 20_000;
 const bounded = (name: string, fn: (r: CaseResources) => Promise<void>) => s(name, () => withDeadline(CASE_MS, name, fn));
-
-function collect(stream: NodeJS.ReadableStream, bytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let n = 0;
-    const onData = (d: Buffer) => {
-      parts.push(d);
-      n += d.length;
-      if (n >= bytes) {
-        stream.off('data', onData);
-        resolve(Buffer.concat(parts));
-      }
-    };
-    stream.on('data', onData);
-    stream.once('error', reject);
-    stream.once('end', () => reject(new Error(`ended after ${n} of ${bytes} bytes`)));
-  });
-}
 
 async function nodeServer(r: CaseResources, onSocket: (s: tls.TLSSocket) => void, extra: tls.TlsOptions = {}) {
   const server = r.server(tls.createServer({ key: pki.server.key, cert: pki.server.cert, minVersion: 'TLSv1.3', ...extra }, (c) => {
@@ -68,7 +50,7 @@ bounded('our client: 10 MB echoed intact by a node:tls server', async (r) => {
   const client = ourClient(r, port);
   await client.secure;
   const data = randomBytes(10 * 1024 * 1024);
-  const echoed = collect(client, data.length);
+  const echoed = collectBytes(client, data.length);
   client.write(data);
   const got = await echoed;
   assert.is(got.length, data.length);
@@ -80,7 +62,7 @@ bounded('our server: 10 MB echoed intact to a node:tls client', async (r) => {
   const client = r.socket(tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert }));
   await once(client, 'secureConnect');
   const data = randomBytes(10 * 1024 * 1024);
-  const echoed = collect(client, data.length);
+  const echoed = collectBytes(client, data.length);
   client.write(data);
   const got = await echoed;
   assert.is(sha(got), sha(data));
@@ -187,7 +169,7 @@ bounded('backpressure: a reader that stops pauses the TCP socket; resuming deliv
   assert.ok((client.transport as Socket).isPaused(), 'TCP socket paused while nobody reads');
   assert.ok(client.readableLength < 1024 * 1024, `buffered ${client.readableLength} bytes in our readable side`);
   assert.not.ok(drained, 'node:tls saw our window close');
-  const got = collect(client, data.length);
+  const got = collectBytes(client, data.length);
   client.resume();
   assert.is(sha(await got), sha(data));
 });
@@ -295,7 +277,7 @@ bounded('bad input to our server: garbage and a stalled client each end in tlsCl
   const garbage = r.socket(netConnect(port, '127.0.0.1'));
   garbage.on('error', () => undefined);
   garbage.write('GET / HTTP/1.1\r\n\r\n');
-  const alertBack = await collect(garbage, 7);
+  const alertBack = await collectBytes(garbage, 7);
   assert.equal([...alertBack.subarray(0, 7)], [21, 3, 3, 0, 2, 2, 10], 'we sent a fatal unexpected_message alert');
   await new Promise((res) => setTimeout(res, 50));
   assert.is(errors.length, 1);

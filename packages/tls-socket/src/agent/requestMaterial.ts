@@ -5,12 +5,12 @@
  * certificate is EINVAL.
  */
 import {
+  defaultCertificateSignature,
   loadCertificates,
   loadPrivateKey,
   parseX509Certificate,
   type CryptoProvider,
   type PrivateKey,
-  type SignatureParams,
 } from '@quichs/tls-hs';
 import { HandshakeRequestError, HandshakeStatus } from './handshakeStatus.js';
 import type { KeyEntry, KeyPayload, KeySerial, Keyring } from './keyring.js';
@@ -63,20 +63,6 @@ function certificatesOf(entry: KeyEntry & { payload: PayloadOf<'certificate'> })
   return chain;
 }
 
-function signatureParamsFor(key: PrivateKey): SignatureParams {
-  switch (key.type) {
-    case 'ec-p256':
-      return { kind: 'ecdsa', hash: 'sha256' };
-    case 'ec-p384':
-      return { kind: 'ecdsa', hash: 'sha384' };
-    case 'ed25519':
-      return { kind: 'ed25519' };
-    case 'rsa':
-    case 'rsa-pss':
-      return { kind: 'rsa-pss', hash: 'sha256' };
-  }
-}
-
 /** Our certificate and private key, checked to belong together (a signature by the key verifies with the leaf). */
 export function resolveCredentials(provider: CryptoProvider, ring: Keyring, certSerial: KeySerial | undefined, keySerial: KeySerial | undefined): ResolvedCredentials {
   const chain = certificatesOf(keyOf(ring, certSerial, 'certificate', 'certificate'));
@@ -89,7 +75,7 @@ export function resolveCredentials(provider: CryptoProvider, ring: Keyring, cert
   }
   const probe = new TextEncoder().encode('quichs handshake agent: does this key sign for this certificate?');
   try {
-    const params = signatureParamsFor(key);
+    const params = defaultCertificateSignature(key);
     const leaf = provider.importPublicKey(parseX509Certificate(chain[0]).spki);
     provider.verify(leaf, params, probe, provider.sign(key, params, probe));
   } catch (e) {
