@@ -258,7 +258,7 @@ bounded('ENOKEY and keyring isolation: a serial from another ring, a revoked key
   await once1(outside.calls);
 });
 
-bounded('EIO: garbage from the peer; the peer closing mid-handshake', async (r) => {
+bounded('EIO: garbage from the peer; the peer closing mid-handshake (a truncated record); a record over 2^14+256', async (r) => {
   const c = ringWith(pki.client);
   const garbage = await rawPeer(r, Buffer.from('SSH-2.0-OpenSSH_9.2\r\n'));
   const g = request(clientHelloX509, { socket: garbage, keyring: c.ring, myCert: c.cert, myPrivateKey: c.key, peername: 'localhost' });
@@ -271,8 +271,26 @@ bounded('EIO: garbage from the peer; the peer closing mid-handshake', async (r) 
   const dc = await cl.done;
   assert.is(dc.status, HandshakeStatus.EIO);
   assert.is((dc.outcome.error as { code?: string }).code, 'ECONNRESET');
+  const big = await rawPeer(r, Uint8Array.of(22, 3, 3, (16384 + 257) >> 8, (16384 + 257) & 0xff));
+  const ov = request(clientHelloX509, { socket: big, keyring: c.ring, myCert: c.cert, myPrivateKey: c.key, peername: 'localhost' });
+  const dov = await ov.done;
+  assert.is(dov.status, HandshakeStatus.EIO);
+  assert.is((dov.outcome.error as TlsAlert).alert, 'record_overflow');
   await once1(g.calls);
   await once1(cl.calls);
+  await once1(ov.calls);
+});
+
+bounded('EACCES: a fatal alert from the peer, reported once by name', async (r) => {
+  const c = ringWith(pki.client);
+  const alerting = await rawPeer(r, Uint8Array.of(21, 3, 3, 0, 2, 2, 49)); // access_denied
+  const req = request(clientHelloX509, { socket: alerting, keyring: c.ring, myCert: c.cert, myPrivateKey: c.key, peername: 'localhost' });
+  const d = await req.done;
+  assert.is(d.status, HandshakeStatus.EACCES);
+  assert.is((d.outcome.error as TlsAlert).alert, 'access_denied');
+  assert.ok((d.outcome.error as TlsAlert).remote);
+  assert.ok(alerting.destroyed);
+  await once1(req.calls);
 });
 
 bounded('ETIMEDOUT: a peer that never answers; the socket is destroyed', async (r) => {

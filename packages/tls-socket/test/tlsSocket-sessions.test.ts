@@ -1,5 +1,6 @@
 /**
- * Sessions over TlsSocket against real peers, both roles: external PSK (openssl -psk / -psk_identity), resumption
+ * Sessions over TlsSocket against real peers, both roles: external PSK (openssl -psk / -psk_identity, node:tls
+ * pskCallback), resumption
  * (openssl -sess_out / -sess_in and s_server's tickets; node:tls's `session`), and 0-RTT early data (openssl
  * -early_data both ways); plus the agent's PSK requests (clientHelloPsk / serverHelloPsk, against each other and
  * s_server). Every case runs under a deadline that kills its peers.
@@ -84,6 +85,30 @@ bounded('external PSK: openssl s_client -psk vs our PSK-only server', async (r) 
   const peer = r.peer(startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', '-quiet', '-psk', PSK_HEX, '-psk_identity', 'quichs-psk']));
   peer.child.stdin!.write('over psk\n');
   assert.ok(await waitForOutput(peer, (o) => o.includes('OVER PSK')), peer.stdout() + peer.stderr());
+  assert.equal([...served!.engine.pskIdentity!], [...psk.identity]);
+});
+
+bounded('external PSK with node:tls (pskCallback), both roles', async (r) => {
+  const identity = Buffer.from(psk.identity).toString();
+  const nodeServer = r.server(tls.createServer({ minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256',
+    pskCallback: (_socket, id) => (id === identity ? psk.key : null) }, (c) => {
+    c.on('error', () => undefined);
+    c.end('node psk');
+  }));
+  nodeServer.listen(0, '127.0.0.1');
+  await once(nodeServer, 'listening');
+  const ours = r.socket(await tlsSocketHandshake(await tcp(r, (nodeServer.address() as { port: number }).port), { psks: [psk] }));
+  assert.equal([...ours.engine.pskIdentity!], [...psk.identity]);
+  assert.is(await readUntil(ours, (x) => x.length >= 8), 'node psk');
+  let served: TlsSocket | undefined;
+  const port = await ourServer(r, { psks: [psk] }, (t) => {
+    served = t;
+    t.end('our psk');
+  });
+  const nc = r.socket(tls.connect({ host: '127.0.0.1', port, minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256',
+    checkServerIdentity: () => undefined, pskCallback: () => ({ psk: psk.key, identity }) }));
+  nc.on('error', () => undefined);
+  assert.is(await readUntil(nc, (x) => x.length >= 7), 'our psk');
   assert.equal([...served!.engine.pskIdentity!], [...psk.identity]);
 });
 
