@@ -23,44 +23,49 @@ export function firstByteMask(firstByte: number): number {
 }
 
 /**
- * Computes the header-protection mask for a protected packet whose Packet Number field starts at `pnOffset`.
+ * Computes the header-protection mask for a protected packet whose Packet Number field starts at `pnOffset`
+ * (counted from `base`, where the packet starts in `packet`; default 0).
  * Throws PacketProtectionError('TOO_SHORT') if the packet has no full sample, ('BAD_ARGUMENT') for a bad offset.
  * The returned array may be longer than 5 bytes and may be reused by the provider: read it at once.
  */
-export function headerProtectionMask(hp: HeaderProtection, packet: Uint8Array, pnOffset: number): Uint8Array {
+export function headerProtectionMask(hp: HeaderProtection, packet: Uint8Array, pnOffset: number, base = 0): Uint8Array {
   if (!Number.isInteger(pnOffset) || pnOffset < 1) {
     throw new PacketProtectionError('BAD_ARGUMENT', `packet number offset must be a positive integer, got ${pnOffset}`);
   }
-  const start = pnOffset + SAMPLE_OFFSET;
+  const start = base + pnOffset + SAMPLE_OFFSET;
   if (packet.length < start + SAMPLE_LENGTH) {
-    throw new PacketProtectionError('TOO_SHORT', `packet of ${packet.length} bytes has no header-protection sample at ${start}`);
+    throw new PacketProtectionError('TOO_SHORT', `packet of ${packet.length - base} bytes has no header-protection sample at ${start - base}`);
   }
   return hp.mask(packet.subarray(start, start + SAMPLE_LENGTH));
 }
 
 /**
- * Applies header protection in place to a packet whose payload is already sealed. The Packet Number Length is
- * read from the unprotected first byte. Returns the packet number length (1..4).
+ * Applies header protection in place to a packet whose payload is already sealed; the packet starts at `base` in
+ * `packet` (default 0) and `pnOffset` counts from there. The Packet Number Length is read from the unprotected
+ * first byte. Returns the packet number length (1..4).
  */
-export function applyHeaderProtection(hp: HeaderProtection, packet: Uint8Array, pnOffset: number): number {
-  const mask = headerProtectionMask(hp, packet, pnOffset);
-  const first = packet[0];
+export function applyHeaderProtection(hp: HeaderProtection, packet: Uint8Array, pnOffset: number, base = 0): number {
+  const mask = headerProtectionMask(hp, packet, pnOffset, base);
+  const first = packet[base];
   const pnLength = (first & 0x03) + 1;
-  packet[0] = first ^ (mask[0] & firstByteMask(first));
-  for (let i = 0; i < pnLength; i++) packet[pnOffset + i] ^= mask[1 + i];
+  packet[base] = first ^ (mask[0] & firstByteMask(first));
+  const pn = base + pnOffset;
+  for (let i = 0; i < pnLength; i++) packet[pn + i] ^= mask[1 + i];
   return pnLength;
 }
 
 /**
- * Removes header protection in place. Returns the packet number length (1..4) read from the unmasked first byte.
- * After this the first byte and the Packet Number field are plain; the payload is still sealed.
+ * Removes header protection in place (the packet starts at `base` in `packet`, default 0; `pnOffset` counts from
+ * there). Returns the packet number length (1..4) read from the unmasked first byte. After this the first byte
+ * and the Packet Number field are plain; the payload is still sealed.
  */
-export function removeHeaderProtection(hp: HeaderProtection, packet: Uint8Array, pnOffset: number): number {
-  const mask = headerProtectionMask(hp, packet, pnOffset);
-  const first = packet[0] ^ (mask[0] & firstByteMask(packet[0]));
-  packet[0] = first;
+export function removeHeaderProtection(hp: HeaderProtection, packet: Uint8Array, pnOffset: number, base = 0): number {
+  const mask = headerProtectionMask(hp, packet, pnOffset, base);
+  const first = packet[base] ^ (mask[0] & firstByteMask(packet[base]));
+  packet[base] = first;
   const pnLength = (first & 0x03) + 1;
-  for (let i = 0; i < pnLength; i++) packet[pnOffset + i] ^= mask[1 + i];
+  const pn = base + pnOffset;
+  for (let i = 0; i < pnLength; i++) packet[pn + i] ^= mask[1 + i];
   return pnLength;
 }
 

@@ -13,7 +13,7 @@ import { isLongHeader } from './headerProtection.js';
 import { nextTrafficSecret } from './keyUpdate.js';
 import { PacketAead, type AuthFailureCounter } from './packetAead.js';
 import { derivePacketKeys } from './packetKeys.js';
-import { openUnmaskedPacket, readProtectedHeader, sealPacket, sealPacketInto, type KeyPhase, type UnprotectedPacket } from './packetProtector.js';
+import { openPayload, readProtectedHeader, sealPacket, sealPacketInto, type KeyPhase, type UnprotectedPacket } from './packetProtector.js';
 import { QuicVersion } from './version.js';
 
 /** Key Phase bit of the short header's first byte. */
@@ -194,18 +194,19 @@ export class KeyPhaseManager {
     }
     const { header, packetNumber } = readProtectedHeader(this.readHp, packet, pnOffset, largestReceivedPn);
     const phase = ((header[0] & KEY_PHASE_BIT) >> 2) as KeyPhase;
+    let keyUpdated = false;
+    let payload: Uint8Array;
     if (phase === this.readPhaseBit) {
-      const r = openUnmaskedPacket(this.readCurrent.aead, packet, header, pnOffset, packetNumber);
+      payload = openPayload(this.readCurrent.aead, packet, header, packetNumber);
       if (this.lowestPnInReadPhase === undefined || packetNumber < this.lowestPnInReadPhase) this.lowestPnInReadPhase = packetNumber;
-      return { ...r, keyPhase: phase, keyUpdated: false };
+    } else if (this.readPrevious !== undefined && (this.lowestPnInReadPhase === undefined || packetNumber < this.lowestPnInReadPhase)) {
+      payload = openPayload(this.readPrevious.aead, packet, header, packetNumber);
+    } else {
+      payload = openPayload(this.readNext.aead, packet, header, packetNumber);
+      this.rotateRead(packetNumber, now);
+      keyUpdated = true;
     }
-    if (this.readPrevious !== undefined && (this.lowestPnInReadPhase === undefined || packetNumber < this.lowestPnInReadPhase)) {
-      const r = openUnmaskedPacket(this.readPrevious.aead, packet, header, pnOffset, packetNumber);
-      return { ...r, keyPhase: phase, keyUpdated: false };
-    }
-    const r = openUnmaskedPacket(this.readNext.aead, packet, header, pnOffset, packetNumber);
-    this.rotateRead(packetNumber, now);
-    return { ...r, keyPhase: phase, keyUpdated: true };
+    return { header, payload, packetNumber, pnLength: header.length - pnOffset, keyPhase: phase, keyUpdated };
   }
 
   private rotateRead(packetNumber: number, now: number | undefined): void {

@@ -64,6 +64,12 @@ export class PacketAead {
     return this.sealedCount >= this.limits.confidentialityLimit;
   }
 
+  private checkConfidentialityLimit(): void {
+    if (this.sealedCount >= this.limits.confidentialityLimit) {
+      throw new PacketProtectionError('CONFIDENTIALITY_LIMIT', `${this.suite.aead} key sealed ${this.sealedCount} packets; update keys`);
+    }
+  }
+
   /** Writes IV XOR packet number into the reusable nonce buffer and returns it. */
   nonceFor(packetNumber: number): Uint8Array {
     const n = this.nonce;
@@ -87,12 +93,21 @@ export class PacketAead {
    * PacketProtectionError('CONFIDENTIALITY_LIMIT') once the limit is reached (RFC 9001 §6.6: stop using the key).
    */
   seal(packetNumber: number, header: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (this.sealedCount >= this.limits.confidentialityLimit) {
-      throw new PacketProtectionError('CONFIDENTIALITY_LIMIT', `${this.suite.aead} key sealed ${this.sealedCount} packets; update keys`);
-    }
+    this.checkConfidentialityLimit();
     const out = this.aead.seal(this.nonceFor(packetNumber), header, plaintext);
     this.sealedCount++;
     return out;
+  }
+
+  /**
+   * Like {@link PacketAead.seal} but writes ciphertext‖tag into `out` at `offset` (the plaintext may already sit
+   * there: sealing in place is allowed) and returns its length.
+   */
+  sealInto(packetNumber: number, header: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
+    this.checkConfidentialityLimit();
+    const n = this.aead.sealInto(this.nonceFor(packetNumber), header, plaintext, out, offset);
+    this.sealedCount++;
+    return n;
   }
 
   /**

@@ -35,8 +35,21 @@ function reservedBits(firstByte: number): number {
 }
 
 /**
- * Decodes the packet number of an unmasked header, decrypts with `aead`, checks the reserved bits and builds the
- * result. Shared by {@link PacketProtector} and the key-phase manager.
+ * Decrypts the payload of a packet whose header (first byte through the Packet Number field) has been unmasked,
+ * then checks that the reserved bits are zero (RFC 9000 §17.2: only after both protections are removed).
+ * Throws PacketProtectionError 'AUTH_FAILED' or 'RESERVED_BITS'. Shared by {@link PacketProtector} and the key-phase
+ * manager, which build their own result objects around it.
+ */
+export function openPayload(aead: PacketAead, packet: Uint8Array, header: Uint8Array, packetNumber: number): Uint8Array {
+  const payload = aead.open(packetNumber, header, packet.subarray(header.length));
+  if (reservedBits(header[0]) !== 0) {
+    throw new PacketProtectionError('RESERVED_BITS', 'reserved header bits are not zero after removing protection');
+  }
+  return payload;
+}
+
+/**
+ * Decrypts a packet whose header has been unmasked (see {@link openPayload}) and builds the result.
  */
 export function openUnmaskedPacket(
   aead: PacketAead,
@@ -45,11 +58,8 @@ export function openUnmaskedPacket(
   pnOffset: number,
   packetNumber: number,
 ): UnprotectedPacket {
-  const payload = aead.open(packetNumber, header, packet.subarray(header.length));
+  const payload = openPayload(aead, packet, header, packetNumber);
   const first = header[0];
-  if (reservedBits(first) !== 0) {
-    throw new PacketProtectionError('RESERVED_BITS', 'reserved header bits are not zero after removing protection');
-  }
   return {
     header,
     payload,
@@ -104,7 +114,8 @@ function checkSealArgs(aead: PacketAead, header: Uint8Array, payload: Uint8Array
 /**
  * Seals a packet into `out` at `offset`: `header` (first byte through the Packet Number field, unprotected),
  * then the AEAD of `payload`, then header protection. Returns the packet length (header + payload + tag).
- * Lets the transport coalesce packets into one datagram buffer without extra copies.
+ * Lets the transport coalesce packets into one datagram buffer without extra copies. `payload` may already sit in
+ * `out` right after where the header goes (`out.subarray(offset + header.length, …)`): it is sealed in place.
  * Shared by {@link PacketProtector} and the key-phase manager.
  */
 export function sealPacketInto(
@@ -122,10 +133,9 @@ export function sealPacketInto(
   if (!(out instanceof Uint8Array) || !Number.isInteger(offset) || offset < 0 || offset + length > out.length) {
     throw new PacketProtectionError('BAD_ARGUMENT', `output buffer has no room for a ${length}-byte packet at ${offset}`);
   }
-  const sealed = aead.seal(packetNumber, header, payload);
+  aead.sealInto(packetNumber, header, payload, out, offset + header.length);
   out.set(header, offset);
-  out.set(sealed, offset + header.length);
-  applyHeaderProtection(hp, offset === 0 ? out : out.subarray(offset, offset + length), pnOffset);
+  applyHeaderProtection(hp, out, pnOffset, offset);
   return length;
 }
 
@@ -142,10 +152,9 @@ export function sealPacket(
   packetNumber: number,
 ): Uint8Array {
   checkSealArgs(aead, header, payload, pnOffset, packetNumber);
-  const sealed = aead.seal(packetNumber, header, payload);
-  const out = new Uint8Array(header.length + sealed.length);
+  const out = new Uint8Array(header.length + payload.length + aead.suite.tagLength);
+  aead.sealInto(packetNumber, header, payload, out, header.length);
   out.set(header, 0);
-  out.set(sealed, header.length);
   applyHeaderProtection(hp, out, pnOffset);
   return out;
 }

@@ -170,6 +170,34 @@ for (const provider of providers) {
     throwsCode(() => keysSender().protectInto(clientHeader, payload, pnOffset, 3, datagram, 0), 'BAD_ARGUMENT');
   });
 
+  s('protectInto seals a payload that already sits in the datagram (in place)', () => {
+    const payload = new Uint8Array(ci.payload_length_with_padding);
+    payload.set(hex(ci.crypto_frame));
+    for (const offset of [0, 33]) {
+      const datagram = new Uint8Array(1300).fill(0xee);
+      datagram.set(payload, offset + clientHeader.length);
+      const view = datagram.subarray(offset + clientHeader.length, offset + clientHeader.length + payload.length);
+      assert.is(keysSender().protectInto(clientHeader, view, pnOffset, 2, datagram, offset), 1200);
+      assert.is(toHex(datagram.subarray(offset, offset + 1200)), ci.protected_packet, `offset ${offset}`);
+      assert.ok(datagram.subarray(0, offset).every((b) => b === 0xee) && datagram.subarray(offset + 1200).every((b) => b === 0xee));
+    }
+  });
+
+  s('header protection helpers work on a packet inside a larger buffer (base offset)', () => {
+    const p = keysSender();
+    const packet = p.protect(clientHeader, new Uint8Array(50).fill(7), pnOffset, 2);
+    const buf = new Uint8Array(packet.length + 30).fill(0xcc);
+    buf.set(packet, 17);
+    assert.is(toHex(headerProtectionMask(p.hp, buf, pnOffset, 17).subarray(0, 5)), toHex(headerProtectionMask(p.hp, packet, pnOffset).subarray(0, 5)));
+    assert.is(removeHeaderProtection(p.hp, buf, pnOffset, 17), 4);
+    assert.is(toHex(buf.subarray(17, 17 + clientHeader.length)), ci.unprotected_header);
+    assert.is(applyHeaderProtection(p.hp, buf, pnOffset, 17), 4);
+    assert.is(toHex(buf.subarray(17, 17 + packet.length)), toHex(packet));
+    assert.ok(buf.subarray(0, 17).every((b) => b === 0xcc));
+    throwsCode(() => headerProtectionMask(p.hp, buf, buf.length - 17 - 19, 17), 'TOO_SHORT');
+    assert.is(headerProtectionMask(p.hp, buf, buf.length - 17 - 20, 17).length >= 5, true);
+  });
+
   s('header protection helpers round-trip in place', () => {
     const p = keysSender();
     const packet = p.protect(clientHeader, new Uint8Array(50).fill(7), pnOffset, 2);

@@ -147,6 +147,37 @@ for (const p of providers) {
     throwsCode(() => p.createAead('aes-128-ccm' as AeadAlgorithm, new Uint8Array(16)), 'UNSUPPORTED');
   });
 
+  s(`${p.name}: AEAD sealInto writes ciphertext‖tag at an offset, in place too, and refuses a short buffer`, () => {
+    for (const [alg, len] of [['aes-128-gcm', 16], ['aes-256-gcm', 32], ['chacha20-poly1305', 32]] as const) {
+      const a = p.createAead(alg, pseudoRandom(len, 40 + len));
+      const nonce = pseudoRandom(12, 41);
+      const aad = pseudoRandom(13, 42);
+      for (const n of [0, 1, 100, 1171]) {
+        const pt = pseudoRandom(n, 43 + n);
+        const expected = toHex(a.seal(nonce, aad, pt));
+        // At an unaligned offset, with the bytes around it untouched.
+        const out = new Uint8Array(n + 16 + 10).fill(0xee);
+        assert.is(a.sealInto(nonce, aad, pt, out, 7), n + 16, `${alg} ${n}: length`);
+        assert.is(toHex(out.subarray(7, 7 + n + 16)), expected, `${alg} ${n}: bytes`);
+        assert.ok(out.subarray(0, 7).every((b) => b === 0xee) && out.subarray(7 + n + 16).every((b) => b === 0xee), `${alg} ${n}: neighbours`);
+        // In place: the plaintext already sits where the ciphertext goes, and the AAD lies in the same buffer.
+        const buf = new Uint8Array(13 + n + 16);
+        buf.set(aad, 0);
+        buf.set(pt, 13);
+        assert.is(a.sealInto(nonce, buf.subarray(0, 13), buf.subarray(13, 13 + n), buf, 13), n + 16);
+        assert.is(toHex(buf.subarray(13)), expected, `${alg} ${n}: in place`);
+        assert.is(toHex(a.open(nonce, aad, buf.subarray(13))), toHex(pt), `${alg} ${n}: opens`);
+      }
+      const pt = pseudoRandom(50, 44);
+      throwsCode(() => a.sealInto(nonce, aad, pt, new Uint8Array(65), 0), 'BAD_INPUT', `${alg} one byte short`);
+      throwsCode(() => a.sealInto(nonce, aad, pt, new Uint8Array(100), 40), 'BAD_INPUT', `${alg} no room at offset`);
+      throwsCode(() => a.sealInto(nonce, aad, pt, new Uint8Array(100), -1), 'BAD_INPUT', `${alg} negative offset`);
+      throwsCode(() => a.sealInto(nonce, aad, pt, new Uint8Array(100), 0.5), 'BAD_INPUT', `${alg} fractional offset`);
+      throwsCode(() => a.sealInto(nonce, aad, pt, [] as unknown as Uint8Array, 0), 'BAD_INPUT', `${alg} not bytes`);
+      throwsCode(() => a.sealInto(new Uint8Array(11), aad, pt, new Uint8Array(100), 0), 'BAD_NONCE', `${alg} short nonce`);
+    }
+  });
+
   s(`${p.name}: header protection rejects bad keys and samples`, () => {
     for (const [alg, len] of [['aes-128-ecb', 16], ['aes-256-ecb', 32], ['chacha20', 32]] as const) {
       throwsCode(() => p.createHeaderProtection(alg, new Uint8Array(len - 2)), 'BAD_KEY', alg);
@@ -175,7 +206,7 @@ for (const p of providers) {
 
 s('node and noble agree on random inputs (hash, HMAC, HKDF, AEAD both ways, header protection)', () => {
   const [n, j] = providers;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 48; i++) {
     const hash = (['sha256', 'sha384', 'sha512'] as const)[i % 3];
     const data = pseudoRandom(i * 37, 100 + i);
     assert.is(toHex(n.hash(hash, data)), toHex(j.hash(hash, data)));
@@ -194,6 +225,9 @@ s('node and noble agree on random inputs (hash, HMAC, HKDF, AEAD both ways, head
     const aj = j.createAead(alg, akey);
     const ct = an.seal(nonce, aad, data);
     assert.is(toHex(aj.open(nonce, aad, ct)), toHex(data), `${alg} node→noble`);
+    const into = new Uint8Array(data.length + 16 + i);
+    aj.sealInto(nonce, aad, data, into, i);
+    assert.is(toHex(into.subarray(i)), toHex(ct), `${alg} noble sealInto = node seal`);
     assert.is(toHex(an.open(nonce, aad, aj.seal(nonce, aad, data))), toHex(data), `${alg} noble→node`);
 
     const hpAlg = (['aes-128-ecb', 'aes-256-ecb', 'chacha20'] as const)[i % 3];

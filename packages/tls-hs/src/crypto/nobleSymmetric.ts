@@ -18,6 +18,7 @@ import {
   checkAeadKey,
   checkExpandLength,
   checkHpKey,
+  checkOutput,
   checkSample,
   hashLengthOf,
 } from './params.js';
@@ -116,6 +117,15 @@ class NobleAead implements Aead {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     checkAeadArgs(nonce, aad, plaintext);
     return this.cipher(nonce, aad).encrypt(plaintext);
+  }
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
+    checkAeadArgs(nonce, aad, plaintext);
+    checkOutput(out, offset, plaintext.length + AEAD_TAG_LENGTH);
+    // noble writes into a caller buffer only when it is 4-byte aligned and does not overlap the input; a copy of
+    // the sealed bytes is small next to noble's own cost, so always seal into a fresh array and copy.
+    const sealed = this.cipher(nonce, aad).encrypt(plaintext);
+    out.set(sealed, offset);
+    return sealed.length;
   }
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array {
     checkAeadArgs(nonce, aad, ciphertextAndTag);

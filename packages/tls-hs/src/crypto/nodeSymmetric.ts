@@ -24,6 +24,7 @@ import {
   checkAeadKey,
   checkExpandLength,
   checkHpKey,
+  checkOutput,
   checkSample,
   hashLengthOf,
 } from './params.js';
@@ -115,17 +116,22 @@ class NodeAead implements Aead {
     this.name = NODE_AEAD_NAME[algorithm];
   }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const out = Buffer.allocUnsafe(plaintext.length + AEAD_TAG_LENGTH);
+    this.sealInto(nonce, aad, plaintext, out, 0);
+    return out;
+  }
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number {
     checkAeadArgs(nonce, aad, plaintext);
+    const n = plaintext.length;
+    checkOutput(out, offset, n + AEAD_TAG_LENGTH);
     // The cast picks the AEAD overload of createCipheriv; the name is one of the three AEADs.
     const c = createCipheriv(this.name as 'aes-128-gcm', this.key, nonce, this.opts);
     if (aad.length > 0) c.setAAD(aad);
     const body = c.update(plaintext);
     c.final();
-    const tag = c.getAuthTag();
-    const out = Buffer.allocUnsafe(body.length + AEAD_TAG_LENGTH);
-    body.copy(out, 0);
-    tag.copy(out, body.length);
-    return out;
+    out.set(body, offset);
+    out.set(c.getAuthTag(), offset + n);
+    return n + AEAD_TAG_LENGTH;
   }
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array {
     checkAeadArgs(nonce, aad, ciphertextAndTag);

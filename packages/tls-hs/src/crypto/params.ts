@@ -68,6 +68,13 @@ export function checkAeadArgs(nonce: Uint8Array, aad: Uint8Array, data: Uint8Arr
   if (!(data instanceof Uint8Array)) throw new CryptoError('BAD_INPUT', 'data must be a Uint8Array');
 }
 
+/** Checks that `length` bytes fit in `out` at `offset` (an AEAD's sealInto); throws CryptoError('BAD_INPUT'). */
+export function checkOutput(out: Uint8Array, offset: number, length: number): void {
+  if (!(out instanceof Uint8Array) || !Number.isInteger(offset) || offset < 0 || offset + length > out.length) {
+    throw new CryptoError('BAD_INPUT', `output buffer has no room for ${length} bytes at ${offset}`);
+  }
+}
+
 /** Checks a header-protection sample (at least 16 bytes; only the first 16 are used). */
 export function checkSample(sample: Uint8Array): void {
   if (!(sample instanceof Uint8Array) || sample.length < HP_SAMPLE_LENGTH) {

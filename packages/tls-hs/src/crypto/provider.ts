@@ -82,6 +82,13 @@ export interface Aead {
   readonly tagLength: number;
   /** Encrypts and authenticates; returns ciphertext‖tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Like {@link Aead.seal} but writes ciphertext‖tag into `out` at `offset` and returns its length
+   * (`plaintext.length + tagLength`), so a packet or record is built in its final buffer without another copy.
+   * All inputs are read before `out` is written, so `plaintext` may be the very bytes of `out` it is sealed over
+   * (in-place sealing) and `aad` may lie in `out` too. Throws CryptoError('BAD_INPUT') if it does not fit.
+   */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
   /** Verifies and decrypts ciphertext‖tag; throws CryptoError('AUTH_FAILED') on failure. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array;
 }

@@ -89,9 +89,7 @@ export class RecordCipher {
     header[2] = 3;
     header[3] = length >> 8;
     header[4] = length & 0xff;
-    const sealed = this.aead.seal(this.nextNonce(), header, inner);
-    out.set(sealed, offset + RECORD_HEADER_LENGTH);
-    return RECORD_HEADER_LENGTH + sealed.length;
+    return RECORD_HEADER_LENGTH + this.aead.sealInto(this.nextNonce(), header, inner, out, offset + RECORD_HEADER_LENGTH);
   }
 
   private clampPadding(contentLength: number, padding: number): number {
