@@ -19,7 +19,9 @@ import {
   quicTransportParametersOf,
   TlsAlert,
   TlsEngine,
+  TlsSession,
   type CryptoProvider,
+  type EarlyDataOffer,
   type EncryptionLevel as TlsLevel,
   type TlsFlight,
 } from '@quichs/tls-hs';
@@ -42,7 +44,7 @@ import type { AckFrame } from '../frame/ackFrame.js';
 import type { Frame } from '../frame/frame.js';
 import { FrameType } from '../frame/frameType.js';
 import { isPacketAckEliciting, isProbingFrame, parseFrames } from '../frame/parseFrames.js';
-import { encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
+import { decodeTransportParameters, encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
 import { varintSize } from '../frame/varint.js';
 import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult } from '../node/connectionCore.js';
 import { QlogEvents, type QlogKeyType } from '../observability/qlogEvents.js';
@@ -70,7 +72,7 @@ import { PacketNumberSpace } from './packetNumberSpace.js';
 import { PathValidation } from './pathValidation.js';
 import type { SentFrames } from './sentFrames.js';
 import { tlsSwitch, type TlsSwitchHost } from './tlsSwitch.js';
-import { acceptPeerTransportParameters, localTransportParameters } from './transportParameterNegotiation.js';
+import { acceptPeerTransportParameters, localTransportParameters, streamLimitsOf } from './transportParameterNegotiation.js';
 import { chooseCompatibleVersion, isCompatibleVersion, onVersionNegotiation } from './versionNegotiation.js';
 
 const EMPTY = new Uint8Array(0);
@@ -84,6 +86,8 @@ const CONTROL_FRAME_ROOM = 64;
 const MAX_REASON_LENGTH = 120;
 
 type Spaces = Record<PnSpace, PacketNumberSpace>;
+/** Coalescing order of the levels in a datagram (RFC 9000 §12.2). */
+const SEND_LEVELS = ['initial', 'handshake', 'zeroRtt', 'oneRtt'] as const;
 type SendLevel = 'initial' | 'handshake' | 'zeroRtt' | 'oneRtt';
 
 interface CloseFrameInfo {
@@ -208,6 +212,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private previousRemote: RemoteAddress | undefined;
   private now: number;
   private closedEventSent = false;
+  /** Server: when the 0-RTT read keys go (RFC 9001 §4.9.3: some time after the handshake, for reordered packets). */
+  private zeroRttDiscardAt: number | undefined;
 
   private constructor(setup: ConnectionSetup) {
     const o = setup.options;
@@ -243,14 +249,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.originalDcid = setup.initialDcid;
     this.streams = new StreamManager({
       role: setup.role,
-      local: {
-        maxData: this.local.initialMaxData,
-        maxStreamDataBidiLocal: this.local.initialMaxStreamDataBidiLocal,
-        maxStreamDataBidiRemote: this.local.initialMaxStreamDataBidiRemote,
-        maxStreamDataUni: this.local.initialMaxStreamDataUni,
-        maxStreamsBidi: this.local.initialMaxStreamsBidi,
-        maxStreamsUni: this.local.initialMaxStreamsUni,
-      },
+      local: streamLimitsOf(this.local),
       sendHighWaterMark: o.streamSendBuffer ?? 256 * 1024,
       maxStreamWindow: o.maxStreamWindow ?? 16 * 1024 * 1024,
       maxConnectionWindow: o.maxConnectionWindow ?? 32 * 1024 * 1024,
@@ -347,12 +346,30 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.local = localTransportParameters(this.options.transportParameters, ids);
     const tls = this.options.tls ?? {};
     const keylog = this.options.keylog ?? tls.keylog;
+    const encoded = encodeTransportParameters(this.local);
+    const server = this.role === 'server';
+    let ticketAppData: Uint8Array | undefined;
+    if (server) {
+      // What a later 0-RTT attempt with a ticket from this connection is checked against: version + our limits.
+      ticketAppData = new Uint8Array(4 + encoded.length);
+      new DataView(ticketAppData.buffer).setUint32(0, this.version);
+      ticketAppData.set(encoded, 4);
+    }
+    const userOnSession = tls.onSession;
     this.tlsEngine = new TlsEngine(this.role, {
       ...tls,
       provider: tls.provider ?? this.provider,
       keylog,
       quic: true,
-      transportParameters: encodeTransportParameters(this.local),
+      transportParameters: encoded,
+      ticketAppData: server ? ticketAppData : tls.ticketAppData,
+      acceptEarlyData: server ? (offer) => this.acceptEarlyData(offer) : tls.acceptEarlyData,
+      onSession: server
+        ? tls.onSession
+        : (session) => {
+            this.events.push({ type: 'session', session });
+            userOnSession?.(session);
+          },
     });
     this.qlogParameters('local', this.local);
     return this.tlsEngine;
@@ -398,14 +415,16 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   installKeys(level: 'zeroRtt' | 'handshake' | 'oneRtt'): void {
     if (this.installed.has(level)) return;
     const tls = this.tls;
-    const suite = tls.cipherSuite;
-    /* c8 ignore next -- the engine reports RCVD / CONNECTED only after choosing the suite */
-    if (suite === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'no cipher suite negotiated');
     const client = this.role === 'client';
+    const suite = level === 'zeroRtt' ? tls.earlyCipherSuite : tls.cipherSuite;
+    /* c8 ignore next -- the engine reports these states only once the suite is known */
+    if (suite === undefined) throw new QuicError(TransportErrorCode.INTERNAL_ERROR, 'no cipher suite negotiated');
     if (level === 'zeroRtt') {
       const secret = tls.secret('clientEarly');
+      /* c8 ignore next */
       if (secret === undefined) return;
       this.keys.install('zeroRtt', client ? 'write' : 'read', suite.code, secret);
+      if (client) this.applyRememberedTransportParameters();
     } else if (level === 'handshake') {
       const c = tls.secret('clientHandshake');
       const s = tls.secret('serverHandshake');
@@ -426,9 +445,61 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.retryBuffered = true;
   }
 
-  /** @internal 0-RTT acceptance (the sessions work of tls-hs supplies it; no early data without it). */
+  /** @internal Server: the engine accepted the client's 0-RTT. */
   earlyDataAccepted(): boolean {
-    return false;
+    return this.role === 'server' && this.tls.earlyDataStatus === 'accepted';
+  }
+
+  /** @internal Client: the ClientHello offers 0-RTT (a resumable session that allows it, and `tls.earlyData`). */
+  earlyDataOffered(): boolean {
+    return this.role === 'client' && this.tls.earlyDataStatus === 'offered' && !this.installed.has('zeroRtt');
+  }
+
+  /**
+   * Client 0-RTT uses the server's limits remembered with the session (RFC 9000 §7.4.1): flow control and stream
+   * counts, so streams can be opened and written before the handshake completes.
+   */
+  private applyRememberedTransportParameters(): void {
+    const s = this.options.tls?.session;
+    const session = s instanceof Uint8Array ? TlsSession.fromBytes(s) : s;
+    const encoded = session?.transportParameters;
+    if (encoded === undefined) return;
+    let p: TransportParameters;
+    try {
+      p = decodeTransportParameters(encoded, 'server');
+    } catch {
+      return; // a corrupt remembered value: 0-RTT then carries no stream data
+    }
+    this.streams.setPeerLimits(streamLimitsOf(p));
+  }
+
+  /**
+   * Server 0-RTT policy (RFC 9000 §7.4.1, RFC 9369 §5): the ticket must come from this QUIC version, and none of
+   * the limits the client may rely on may have shrunk since the ticket was issued; then the application decides.
+   */
+  private acceptEarlyData(offer: EarlyDataOffer): boolean {
+    const app = offer.appData;
+    if (app.length < 4) return false;
+    const version = ((app[0] << 24) | (app[1] << 16) | (app[2] << 8) | app[3]) >>> 0;
+    if (version !== this.version) return false;
+    let then: TransportParameters;
+    try {
+      then = decodeTransportParameters(app.subarray(4), 'server');
+    } catch {
+      return false;
+    }
+    const now = this.local;
+    const kept =
+      now.activeConnectionIdLimit >= then.activeConnectionIdLimit &&
+      now.initialMaxData >= then.initialMaxData &&
+      now.initialMaxStreamDataBidiLocal >= then.initialMaxStreamDataBidiLocal &&
+      now.initialMaxStreamDataBidiRemote >= then.initialMaxStreamDataBidiRemote &&
+      now.initialMaxStreamDataUni >= then.initialMaxStreamDataUni &&
+      now.initialMaxStreamsBidi >= then.initialMaxStreamsBidi &&
+      now.initialMaxStreamsUni >= then.initialMaxStreamsUni;
+    if (!kept) return false;
+    const policy = this.options.tls?.acceptEarlyData;
+    return policy === undefined || policy(offer);
   }
 
   /** @internal Client: handshake complete (TLS CONNECTED). */
@@ -449,6 +520,15 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
         afterVersionNegotiation: this.afterVersionNegotiation,
       }),
     );
+    if (this.installed.has('zeroRtt')) {
+      // RFC 9001 §4.9.3: no 0-RTT once 1-RTT keys exist. Rejected 0-RTT data goes out again in 1-RTT packets.
+      this.keys.discard('zeroRtt');
+      this.qlogKeyDiscarded('zeroRtt');
+      if (this.tls.earlyDataStatus !== 'accepted') {
+        const space = this.spaces.application;
+        for (const p of this.loss.removePackets('application', (q) => q.frames.zeroRtt, this.now)) this.requeue(space, p.frames);
+      }
+    }
     this.completeHandshake();
   }
 
@@ -458,6 +538,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.completeHandshake();
     this.handshakeDonePending = true;
     if (this.mintNewToken !== undefined) this.newTokenPending = this.mintNewToken(this.now);
+    if (this.installed.has('zeroRtt')) this.zeroRttDiscardAt = this.now + 3 * this.ptoDuration();
     this.confirmHandshake();
   }
 
@@ -487,8 +568,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       alpn: tls.alpnProtocol,
       suite: tls.cipherSuite?.name,
       group: tls.group,
-      resumed: false,
-      earlyDataAccepted: false,
+      resumed: tls.resumed,
+      earlyDataAccepted: tls.earlyDataStatus === 'accepted',
     });
   }
 
@@ -504,14 +585,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   private applyPeerTransportParameters(p: TransportParameters): void {
     this.peerParams = p;
-    this.streams.setPeerLimits({
-      maxData: p.initialMaxData,
-      maxStreamDataBidiLocal: p.initialMaxStreamDataBidiLocal,
-      maxStreamDataBidiRemote: p.initialMaxStreamDataBidiRemote,
-      maxStreamDataUni: p.initialMaxStreamDataUni,
-      maxStreamsBidi: p.initialMaxStreamsBidi,
-      maxStreamsUni: p.initialMaxStreamsUni,
-    });
+    this.streams.setPeerLimits(streamLimitsOf(p));
     this.loss.setMaxAckDelay(p.maxAckDelay, this.now);
     this.idle.setPeerTimeout(p.maxIdleTimeout);
     if (this.role === 'client' && p.statelessResetToken !== undefined) this.peerCids.setInitialToken(Uint8Array.from(p.statelessResetToken));
@@ -701,7 +775,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const readable = initialReader !== undefined || this.keys.has(level, 'read');
     const tooEarly = level === 'oneRtt' && this.role === 'server' && !this.handshakeCompleteFlag;
     if (!readable || tooEarly) {
-      if ((level === 'handshake' || level === 'oneRtt') && this.buffered.length < MAX_BUFFERED_PACKETS) {
+      if (level !== 'initial' && this.buffered.length < MAX_BUFFERED_PACKETS && !(level === 'zeroRtt' && this.handshakeCompleteFlag)) {
         this.buffered.push({ packet: packet.slice(), level });
         return 'buffered';
       }
@@ -832,7 +906,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.peerCids.setInitial(scid);
     this.keys.installInitial(scid);
     this.initialKeysDcid = scid;
-    this.loss.onRetry(this.now);
+    for (const p of this.loss.onRetry(this.now)) this.requeue(this.spaces[p.space], p.frames);
     this.spaces.initial.crypto.requeueUnacked();
   }
 
@@ -1060,6 +1134,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     }
     if (this.keys.has('oneRtt', 'read')) min(this.keys.oneRttKeys().nextTimeout());
     min(this.path.timeout);
+    min(this.zeroRttDiscardAt);
     min(this.pacingDeadline);
     min(this.sendAgainAt);
     return t;
@@ -1091,6 +1166,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.pacingDeadline !== undefined && now >= this.pacingDeadline) this.pacingDeadline = undefined;
     if (this.sendAgainAt !== undefined && now >= this.sendAgainAt) this.sendAgainAt = undefined;
     if (this.keys.has('oneRtt', 'read')) this.keys.oneRttKeys().onTimeout(now);
+    if (this.zeroRttDiscardAt !== undefined && now >= this.zeroRttDiscardAt) {
+      this.zeroRttDiscardAt = undefined;
+      this.keys.discard('zeroRtt');
+      this.qlogKeyDiscarded('zeroRtt');
+    }
     if (this.path.onTimeout(now) && this.previousRemote !== undefined) {
       // The new path did not validate: go back to the last validated one (RFC 9000 §9.3.2).
       this.remote = this.previousRemote;
@@ -1173,7 +1253,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const ctx = this.headerContext();
     const plans: PacketPlan[] = [];
     let used = 0;
-    for (const level of ['initial', 'handshake', 'oneRtt'] as const) {
+    for (const level of SEND_LEVELS) {
       const space = sp[spaceOfLevel(level)];
       if (space.discarded || !this.keys.has(level, 'write')) continue;
       if (level === 'oneRtt' && this.role === 'client' && !this.handshakeCompleteFlag) continue;
@@ -1219,6 +1299,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   private hasData(level: SendLevel, space: PacketNumberSpace): boolean {
+    if (level === 'zeroRtt') return this.streams.wantsToSend;
     if (space.crypto.hasPendingData) return true;
     return level === 'oneRtt' && this.hasApplicationData();
   }
@@ -1238,12 +1319,21 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   private buildPacket(level: SendLevel, space: PacketNumberSpace, ctx: HeaderContext, room: number, mayAdd: boolean, now: number): PacketPlan | undefined {
     const rx = space.received;
-    const ackDue = rx.ackDue(now);
-    const probe = space.probes > 0;
+    const zeroRtt = level === 'zeroRtt';
+    const ackDue = !zeroRtt && rx.ackDue(now);
+    const probe = !zeroRtt && space.probes > 0;
     const wantData = (mayAdd || probe) && this.hasData(level, space);
     if (!ackDue && !wantData && !probe) return undefined;
     const plan = this.builder.begin(level, space, this.loss.largestAcked(space.id), ctx, room);
     if (plan === undefined) return undefined;
+    if (zeroRtt) {
+      // 0-RTT carries no ACK and no CRYPTO (RFC 9000 §12.4): stream data and flow-control frames only.
+      plan.frames.zeroRtt = true;
+      this.writeStreamFrames(plan, room, now);
+      if (plan.payload.length === 0) return undefined;
+      PacketBuilder.finish(plan);
+      return plan;
+    }
     if (rx.ackDeadline !== undefined) this.writeAck(plan, space, room, now);
     if (mayAdd || probe) {
       this.writeCrypto(plan, space, room);
@@ -1323,6 +1413,13 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       f.newToken = token;
       this.newTokenPending = undefined;
     }
+    this.writeStreamFrames(plan, room, now);
+  }
+
+  /** Stream control frames (MAX_DATA, RESET_STREAM …), then STREAM frames filling the packet. */
+  private writeStreamFrames(plan: PacketPlan, room: number, now: number): void {
+    const f = plan.frames;
+    const fits = (n: number): boolean => PacketBuilder.roomLeft(plan, room) >= n;
     const rtt = this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined;
     while (fits(CONTROL_FRAME_ROOM)) {
       const c = this.streams.pollControlFrame(now, rtt);
@@ -1580,8 +1677,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (level !== 'zeroRtt') this.qlog.keyUpdated(this.now, `server_${name}_secret` as QlogKeyType, trigger, generation);
   }
 
-  private qlogKeyDiscarded(level: 'initial' | 'handshake'): void {
+  private qlogKeyDiscarded(level: 'initial' | 'handshake' | 'zeroRtt'): void {
     if (!this.qlog.enabled) return;
+    if (level === 'zeroRtt') return this.qlog.keyDiscarded(this.now, 'client_0rtt_secret', 'tls');
     this.qlog.keyDiscarded(this.now, `client_${level}_secret`, 'tls');
     this.qlog.keyDiscarded(this.now, `server_${level}_secret`, 'tls');
   }

@@ -35,6 +35,8 @@ export interface SentFrames {
   pathChallenge: Uint8Array | undefined;
   /** CONNECTION_CLOSE was in the packet. */
   connectionClose: boolean;
+  /** The packet was a 0-RTT packet (its frames are sent again in 1-RTT if the server rejects early data). */
+  zeroRtt: boolean;
 }
 
 /** An empty record (one object per sent packet; the arrays are created only when used). */
@@ -50,5 +52,6 @@ export function newSentFrames(): SentFrames {
     retireConnectionIds: undefined,
     pathChallenge: undefined,
     connectionClose: false,
+    zeroRtt: false,
   };
 }

@@ -18,6 +18,8 @@ export interface TlsSwitchHost {
   installKeys(level: 'zeroRtt' | 'handshake' | 'oneRtt'): void;
   /** Server: true when the engine accepted the client's early data (0-RTT keys are then installed). */
   earlyDataAccepted(): boolean;
+  /** Client: true when the ClientHello just produced offers early data (0-RTT keys are then installed). */
+  earlyDataOffered(): boolean;
   /** Client: the handshake is complete (the server's Finished verified, ours queued). */
   handshakeCompleted(): void;
   /** Server: the handshake is complete and confirmed — send HANDSHAKE_DONE, discard the Handshake keys. */
@@ -37,6 +39,7 @@ export function tlsSwitch(host: TlsSwitchHost, cryptoBytes: Uint8Array | null, l
       case TlsState.START: // client: ClientHello (again, after a HelloRetryRequest); server: HelloRetryRequest sent
       case TlsState.WAIT: // waiting for the peer's next flight
         host.sendCrypto(r.flights);
+        if (host.role === 'client' && host.earlyDataOffered()) host.installKeys('zeroRtt'); // resumption with 0-RTT
         return;
       case TlsState.RCVD:
         if (host.role === 'server') {
@@ -52,6 +55,7 @@ export function tlsSwitch(host: TlsSwitchHost, cryptoBytes: Uint8Array | null, l
         return;
       case TlsState.CONNECTED:
         if (host.role === 'server') {
+          host.sendCrypto(r.flights); // NewSessionTickets in 1-RTT CRYPTO
           host.handshakeConfirmed(); // HANDSHAKE_DONE, discard Handshake keys
         } else {
           host.sendCrypto(r.flights); // Certificate?, CertificateVerify?, Finished in Handshake CRYPTO

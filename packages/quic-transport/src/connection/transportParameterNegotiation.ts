@@ -13,6 +13,7 @@ import {
   type TransportParametersInit,
   type VersionInformation,
 } from '../frame/transportParameters.js';
+import type { StreamLimits } from '../stream/streamManager.js';
 import { validateClientVersionInformation, validateServerVersionInformation } from './versionNegotiation.js';
 
 /** Our defaults where the RFC default would make a connection useless (RFC defaults are 0 for every limit). */
@@ -98,4 +99,16 @@ export function acceptPeerTransportParameters(encoded: Uint8Array, ctx: PeerTran
   if (ctx.role === 'server') validateClientVersionInformation(p.versionInformation, ctx.version);
   else validateServerVersionInformation(p.versionInformation, ctx.version, ctx.versions, ctx.afterVersionNegotiation);
   return p;
+}
+
+/** The stream-related limits of a set of transport parameters, in the stream manager's terms. */
+export function streamLimitsOf(p: TransportParameters): StreamLimits {
+  return {
+    maxData: p.initialMaxData,
+    maxStreamDataBidiLocal: p.initialMaxStreamDataBidiLocal,
+    maxStreamDataBidiRemote: p.initialMaxStreamDataBidiRemote,
+    maxStreamDataUni: p.initialMaxStreamDataUni,
+    maxStreamsBidi: p.initialMaxStreamsBidi,
+    maxStreamsUni: p.initialMaxStreamsUni,
+  };
 }

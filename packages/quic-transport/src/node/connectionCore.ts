@@ -3,6 +3,7 @@
  * what the endpoint needs ({@link EndpointConnection}) with events and the stream API; the sans-IO `Connection`
  * (packages/quic-transport/src/connection) implements it directly.
  */
+import type { TlsSession } from '@quichs/tls-hs';
 import type { EndpointConnection } from '../endpoint/endpointCore.js';
 import type { QuicError } from '../errors.js';
 
@@ -44,6 +45,12 @@ export type ConnectionCoreEvent =
       type: 'newToken';
       /** The token. */
       token: Uint8Array;
+    }
+  | {
+      /** Client: a resumable session from a NewSessionTicket; pass it as `tls.session` to resume (and for 0-RTT). */
+      type: 'session';
+      /** The session (serialize with `toBytes()`). */
+      session: TlsSession;
     }
   | {
       /** The connection is closed (error undefined for a clean NO_ERROR / application 0 close). */

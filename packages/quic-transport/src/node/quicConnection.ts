@@ -1,6 +1,7 @@
 /**
  * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'handshake' (info), 'stream'
- * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token), 'close' (error | undefined). Incoming streams are also an async iterator
+ * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token), 'session' (client: a resumable
+ * TlsSession), 'close' (error | undefined). Incoming streams are also an async iterator
  * (`for await (const s of conn)`: it sees the streams no 'stream' listener was there to take). The endpoint calls {@link QuicConnection.processEvents} after every receive,
  * timeout and flush; all I/O happens in the endpoint.
  */
@@ -162,6 +163,9 @@ export class QuicConnection extends EventEmitter implements StreamHost {
         return;
       case 'newToken':
         this.emit('newToken', e.token);
+        return;
+      case 'session':
+        this.emit('session', e.session);
         return;
       case 'streamsAvailable':
         this.emit('streamsAvailable', e.bidirectional);

@@ -1,0 +1,168 @@
+/**
+ * Session resumption and 0-RTT over QUIC (RFC 9001 §4.5–4.6, RFC 9000 §7.4.1) with the tls-hs session work:
+ * NewSessionTickets in 1-RTT CRYPTO, resumed handshakes, 0-RTT stream data accepted, and rejected cleanly (the data is
+ * sent again in 1-RTT) when the server refuses early data or lowered the limits the ticket promised.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AntiReplay, type TlsSession } from '@quichs/tls-hs';
+import type { ConnectionCoreEvent, Connection } from '../src/index.js';
+import { createPair, drainEvents, type PairOptions } from './support/quicFixtures.js';
+import { pattern, sameBytes } from './support/transfer.js';
+
+const s = suite('connectionResumption');
+
+/** A first connection that hands out tickets; returns its pair and the sessions the client got. */
+function firstConnection(o: PairOptions = {}): { sessions: TlsSession[]; pair: ReturnType<typeof createPair> } {
+  const pair = createPair(o);
+  assert.ok(pair.handshake());
+  const sessions: TlsSession[] = [];
+  pair.net.run(() => sessions.length >= 2, {
+    maxTime: 2000,
+    onStep: () => {
+      for (const e of drainEvents(pair.client)) if (e?.type === 'session') sessions.push(e.session);
+    },
+  });
+  return { sessions, pair };
+}
+
+function handshakeEvent(events: (ConnectionCoreEvent | undefined)[]) {
+  return events.find((e) => e?.type === 'handshakeCompleted') as Extract<ConnectionCoreEvent, { type: 'handshakeCompleted' }> | undefined;
+}
+
+/** Writes `data` on a new stream right after connecting (0-RTT if allowed) and reads it at the server. */
+function earlyTransfer(pair: ReturnType<typeof createPair>, client: Connection, data: Uint8Array) {
+  const index = pair.servers.length; // the server connection this client will get
+  const id = client.openStream(true);
+  assert.is(client.writeStream(id, data), data.length);
+  client.endStream(id);
+  const got: Uint8Array[] = [];
+  let fin = false;
+  const serverEvents: (ConnectionCoreEvent | undefined)[] = [];
+  const clientEvents: (ConnectionCoreEvent | undefined)[] = [];
+  const server = () => pair.servers[index];
+  pair.net.run(() => fin && client.handshakeComplete, {
+    maxTime: 10_000,
+    onStep: () => {
+      clientEvents.push(...drainEvents(client));
+      const srv = server();
+      if (srv === undefined) return;
+      serverEvents.push(...drainEvents(srv));
+      for (let r = srv.readStream(id); r !== undefined; r = srv.readStream(id)) {
+        got.push(r.data.slice());
+        if (r.fin) fin = true;
+      }
+    },
+  });
+  const all = new Uint8Array(got.reduce((a, b) => a + b.length, 0));
+  let o = 0;
+  for (const g of got) {
+    all.set(g, o);
+    o += g.length;
+  }
+  return { received: all, fin, serverEvents, clientEvents };
+}
+
+s('the server sends NewSessionTickets; the client resumes with one (no certificate, resumed = true)', () => {
+  const { sessions, pair } = firstConnection();
+  assert.is(sessions.length, 2);
+  assert.ok(sessions[0].transportParameters !== undefined, 'the session remembers the server transport parameters');
+  const second = pair.connect({ tls: { session: sessions[0] } });
+  pair.net.run(() => second.handshakeComplete && pair.servers[1]?.handshakeComplete === true, { maxTime: 5000 });
+  assert.ok(second.tls.resumed);
+  assert.ok(pair.servers[1].tls.resumed);
+  const ev = handshakeEvent(drainEvents(second));
+  assert.is(ev?.resumed, true);
+  assert.is(ev?.earlyDataAccepted, false);
+});
+
+s('0-RTT accepted: stream data sent before the handshake completes arrives from 0-RTT packets', () => {
+  const antiReplay = new AntiReplay();
+  const serverTls = { earlyData: true, antiReplay };
+  const { sessions, pair } = firstConnection({ server: { tls: serverTls } });
+  let zeroRttDatagrams = 0;
+  pair.net.tap = (d) => {
+    // a v1 long header with type bits 01 is 0-RTT; it may follow an Initial in the same datagram
+    if (d.from.port === 50_000 && containsZeroRtt(d.data)) zeroRttDatagrams++;
+    return d.data;
+  };
+  const client = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  assert.is(client.tls.earlyDataStatus, 'offered');
+  assert.is(pair.servers.length, 1);
+  const data = pattern(20_000, 4);
+  const r = earlyTransfer(pair, client, data);
+  assert.ok(r.fin);
+  assert.ok(sameBytes(r.received, data));
+  assert.ok(zeroRttDatagrams >= 1, 'the data left in 0-RTT packets');
+  assert.is(client.tls.earlyDataStatus, 'accepted');
+  assert.is(handshakeEvent(r.clientEvents)?.earlyDataAccepted, true);
+  assert.is(handshakeEvent(r.serverEvents)?.earlyDataAccepted, true);
+  assert.is(pair.servers[pair.servers.length - 1].stats().packetsLost, 0);
+});
+
+s('0-RTT rejected by the server policy: the early data is sent again in 1-RTT and arrives intact', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay, acceptEarlyData: () => false } } });
+  const client = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  const data = pattern(30_000, 5);
+  const r = earlyTransfer(pair, client, data);
+  assert.ok(r.fin);
+  assert.ok(sameBytes(r.received, data));
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+  assert.ok(client.tls.resumed, 'resumption still happens');
+  assert.is(handshakeEvent(r.clientEvents)?.earlyDataAccepted, false);
+});
+
+s('0-RTT rejected when the server lowered a limit the ticket promised (RFC 9000 §7.4.1)', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  // a new server generation with a smaller connection window shares the ticket keys (process default) but not the limits
+  assert.is(pair.servers.length, 1);
+  const lowered = createPair({ server: { tls: { earlyData: true, antiReplay }, transportParameters: { initialMaxData: 1024 * 1024 } }, deferConnect: true });
+  const client = lowered.connect({ tls: { session: sessions[0], earlyData: true } });
+  const data = pattern(10_000, 6);
+  const r = earlyTransfer(lowered, client, data);
+  assert.ok(r.fin);
+  assert.ok(sameBytes(r.received, data));
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+});
+
+s('single-use tickets: a second 0-RTT attempt with the same ticket gets its early data rejected', () => {
+  const antiReplay = new AntiReplay({ mode: 'single-use' });
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  const first = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  earlyTransfer(pair, first, pattern(1000));
+  assert.is(first.tls.earlyDataStatus, 'accepted');
+  const again = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  const r = earlyTransfer(pair, again, pattern(1000, 2));
+  assert.ok(sameBytes(r.received, pattern(1000, 2)));
+  assert.is(again.tls.earlyDataStatus, 'rejected');
+});
+
+/** True if the datagram holds a v1 0-RTT long-header packet (walking coalesced packets by their Length). */
+function containsZeroRtt(d: Uint8Array): boolean {
+  let o = 0;
+  while (o < d.length && d[o] & 0x80) {
+    const type = (d[o] >> 4) & 3;
+    if (type === 1) return true;
+    let p = o + 5;
+    p += 1 + d[p];
+    p += 1 + d[p];
+    if (type === 0) {
+      const [tl, n] = varint(d, p);
+      p += n + tl;
+    }
+    const [len, n] = varint(d, p);
+    o = p + n + len;
+  }
+  return false;
+}
+
+function varint(d: Uint8Array, p: number): [number, number] {
+  const n = 1 << (d[p] >> 6);
+  let v = d[p] & 0x3f;
+  for (let i = 1; i < n; i++) v = v * 256 + d[p + i];
+  return [v, n];
+}
+
+s.run();
