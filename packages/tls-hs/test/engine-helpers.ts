@@ -5,7 +5,7 @@ import { createNodeProvider } from '../src/crypto/node.js';
 import type { KeyType, PrivateKey, PublicKey } from '../src/crypto/provider.js';
 import { TlsEngine } from '../src/engine/tlsEngine.js';
 import { TlsState, type EncryptionLevel, type HandshakeResult, type TlsFlight } from '../src/engine/tlsState.js';
-import type { CertificateVerifier } from '../src/engine/options.js';
+import type { CertificateVerifier, TlsEngineOptions } from '../src/engine/options.js';
 
 /** The provider used by the engine tests. */
 export const provider = createNodeProvider();
@@ -127,4 +127,86 @@ export async function rejectsAlert(p: Promise<unknown> | (() => unknown), name: 
 /** Equal bytes. */
 export function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   return a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** One handshake message of a flight. */
+export interface FlightMessage {
+  /** HandshakeType. */
+  type: number;
+  /** Body. */
+  body: Uint8Array;
+}
+
+/** Splits whole handshake messages (header + body each). */
+export function splitMessages(data: Uint8Array): FlightMessage[] {
+  const out: FlightMessage[] = [];
+  let p = 0;
+  while (p < data.length) {
+    const len = (data[p + 1] << 16) | (data[p + 2] << 8) | data[p + 3];
+    out.push({ type: data[p], body: data.slice(p + 4, p + 4 + len) });
+    p += 4 + len;
+  }
+  return out;
+}
+
+/** Frames messages again. */
+export function joinMessages(msgs: readonly FlightMessage[]): Uint8Array {
+  const out = new Uint8Array(msgs.reduce((a, m) => a + 4 + m.body.length, 0));
+  let p = 0;
+  for (const m of msgs) {
+    out[p] = m.type;
+    out[p + 1] = m.body.length >>> 16;
+    out[p + 2] = (m.body.length >>> 8) & 0xff;
+    out[p + 3] = m.body.length & 0xff;
+    out.set(m.body, p + 4);
+    p += 4 + m.body.length;
+  }
+  return out;
+}
+
+/** Replaces the body of the first message of `type` in a flight. */
+export function editMessage(data: Uint8Array, type: number, edit: (body: Uint8Array) => Uint8Array): Uint8Array {
+  const msgs = splitMessages(data);
+  const m = msgs.find((x) => x.type === type);
+  if (m === undefined) throw new Error(`no message of type ${type} in the flight`);
+  m.body = edit(m.body);
+  return joinMessages(msgs);
+}
+
+/** What {@link enginePair} returns. */
+export interface PairResult {
+  /** Client engine. */
+  client: TlsEngine;
+  /** Server engine. */
+  server: TlsEngine;
+  /** What the fake verifiers saw. */
+  seen: { purpose?: string; hostname?: string | undefined }[];
+}
+
+/**
+ * A client and a server that authenticate with {@link fakeCert} chains (server key of `keyType`, client key Ed25519);
+ * both sides use the node provider. Options override the defaults.
+ */
+export function enginePair(
+  clientOpts: TlsEngineOptions = {},
+  serverOpts: TlsEngineOptions = {},
+  keyType: KeyType = 'ec-p256',
+): PairResult {
+  const seen: { purpose?: string; hostname?: string | undefined }[] = [];
+  const key = keyOf(keyType);
+  const registry = { server: key.publicKey, client: keyOf('ed25519').publicKey };
+  const client = new TlsEngine('client', {
+    provider,
+    servername: 'example.com',
+    certificateVerifier: fakeVerifier(registry, seen),
+    ...clientOpts,
+  });
+  const server = new TlsEngine('server', {
+    provider,
+    cert: fakeCert('server'),
+    key,
+    certificateVerifier: fakeVerifier(registry, seen),
+    ...serverOpts,
+  });
+  return { client, server, seen };
 }

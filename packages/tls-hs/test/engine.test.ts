@@ -7,35 +7,13 @@ import type { TlsEngineOptions } from '../src/engine/options.js';
 import type { KeyExchangeGroup, KeyType } from '../src/crypto/provider.js';
 import { CIPHER_SUITES } from '../src/keyschedule/cipherSuite.js';
 import { RecordCipher } from '../src/record/recordCipher.js';
-import { fakeCert, fakeVerifier, keyOf, provider, rejectsAlert, runHandshake, sameBytes } from './engine-helpers.js';
+import { enginePair, fakeCert, fakeVerifier, keyOf, provider, rejectsAlert, runHandshake, sameBytes } from './engine-helpers.js';
 
 const s = suite('engine');
 
 const GROUPS: KeyExchangeGroup[] = ['X25519MLKEM768', 'x25519', 'secp256r1', 'secp384r1'];
 
-function pair(
-  clientOpts: TlsEngineOptions = {},
-  serverOpts: TlsEngineOptions = {},
-  keyType: KeyType = 'ec-p256',
-): { client: TlsEngine; server: TlsEngine; seen: { purpose?: string; hostname?: string | undefined }[] } {
-  const seen: { purpose?: string; hostname?: string | undefined }[] = [];
-  const key = keyOf(keyType);
-  const registry = { server: key.publicKey, client: keyOf('ed25519').publicKey };
-  const client = createTlsEngine('client', {
-    provider,
-    servername: 'example.com',
-    certificateVerifier: fakeVerifier(registry, seen),
-    ...clientOpts,
-  });
-  const server = createTlsEngine('server', {
-    provider,
-    cert: fakeCert('server'),
-    key,
-    certificateVerifier: fakeVerifier(registry, seen),
-    ...serverOpts,
-  });
-  return { client, server, seen };
-}
+const pair = enginePair;
 
 function assertSameSecrets(client: TlsEngine, server: TlsEngine): void {
   for (const name of ['handshake', 'master', 'resumption', 'clientHandshake', 'serverHandshake', 'clientApplication', 'serverApplication', 'exporter'] as const) {

@@ -30,7 +30,7 @@ import { encodeEndOfEarlyData } from '../wire/endOfEarlyData.js';
 import { encodeHandshake } from '../wire/handshakeMessage.js';
 import { fillBinders, pskOffer, preSharedKeyPlaceholder, type OfferedPsk } from '../session/pskOffer.js';
 import { quicTransportParametersExtension, quicTransportParametersOf } from '../wire/extensions/quicTransportParameters.js';
-import type { EngineConfig } from './engineConfig.js';
+import { ownTransportParameters, type EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
 import { groupByCode, groupCode } from './namedGroups.js';
 import { chooseSignatureScheme } from './signatureSchemes.js';
@@ -97,11 +97,9 @@ export class ClientHandshake extends HandshakeCore {
     ext.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) });
     if (c.alpn.length > 0) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn(c.alpn) });
     ext.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes(c.pskModes.map((m) => MODE_CODES[m])) });
-    if (c.quic) {
-      if (c.transportParameters === undefined) throw TlsAlert.of('internal_error', 'QUIC mode needs transportParameters');
-      ext.push(quicTransportParametersExtension(c.transportParameters));
-    }
+    if (c.quic) ext.push(quicTransportParametersExtension(ownTransportParameters(c)));
     for (const e of c.extensions) {
+      if (c.quic && e.type === ExtensionType.quic_transport_parameters) continue; // sent above
       if (ext.some((x) => x.type === e.type) || e.type === ExtensionType.key_share || e.type === ExtensionType.pre_shared_key ||
           e.type === ExtensionType.early_data || e.type === ExtensionType.cookie) {
         throw TlsAlert.of('internal_error', `extra extension ${e.type} collides with one the engine sends`);

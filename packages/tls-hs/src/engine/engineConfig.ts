@@ -4,6 +4,8 @@
  * never during the handshake.
  */
 import type { Extension } from '../wire/extensions/extensionList.js';
+import { TlsAlert } from '../alerts.js';
+import { ExtensionType } from '../wire/constants.js';
 import type { CryptoProvider, KeyExchangeGroup, PrivateKey } from '../crypto/provider.js';
 import { defaultProvider } from '../crypto/default.js';
 import { CIPHER_SUITES, cipherSuiteByCode, cipherSuiteByName, type CipherSuiteParams } from '../keyschedule/cipherSuite.js';
@@ -245,4 +247,15 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     key: o.key,
     ca: o.ca,
   };
+}
+
+/**
+ * Our QUIC transport parameters: the `transportParameters` option, else an extra extension 0x39 set through
+ * `extensions` / `set(TlsOpt.EXTENSIONS)` (the seed's way). A QUIC engine without either cannot start
+ * (internal_error: a programming error surfaced at the first handshake() call).
+ */
+export function ownTransportParameters(c: EngineConfig): Uint8Array {
+  const tp = c.transportParameters ?? c.extensions.find((e) => e.type === ExtensionType.quic_transport_parameters)?.data;
+  if (tp === undefined) throw TlsAlert.of('internal_error', 'QUIC mode needs transport parameters (transportParameters or extension 0x39)');
+  return tp;
 }

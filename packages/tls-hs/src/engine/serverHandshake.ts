@@ -33,9 +33,8 @@ import { PskKeyExchangeMode } from '../wire/constants.js';
 import { checkPskBinder, selectPsk, type PskChoice } from '../session/pskSelection.js';
 import { decideEarlyData } from '../session/earlyData.js';
 import type { PskMode } from '../session/externalPsk.js';
-import { antiReplayOf, ticketKeysOf } from './engineConfig.js';
 import type { KeySchedule } from '../keyschedule/keySchedule.js';
-import type { EngineConfig } from './engineConfig.js';
+import { antiReplayOf, ownTransportParameters, ticketKeysOf, type EngineConfig } from './engineConfig.js';
 import { HandshakeCore } from './handshakeCore.js';
 import { groupByCode, groupCode } from './namedGroups.js';
 import { chooseSignatureScheme, type SignatureSchemeInfo } from './signatureSchemes.js';
@@ -160,7 +159,10 @@ export class ServerHandshake extends HandshakeCore {
     }
     checkExtensions(ch.extensions, 'CH');
     // QUIC transport parameters are mandatory in QUIC mode (RFC 9001 §8.2)
-    if (c.quic) this.peerTransportParameters = quicTransportParametersOf(ch.extensions).slice();
+    if (c.quic) {
+      ownTransportParameters(c); // ours must exist before anything is sent
+      this.peerTransportParameters = quicTransportParametersOf(ch.extensions).slice();
+    }
     // RFC 9001 §8.4: a QUIC ClientHello has an empty legacy_session_id
     if (c.quic && ch.legacySessionId.length !== 0) {
       throw TlsAlert.of('illegal_parameter', 'QUIC ClientHello with a non-empty legacy_session_id');
@@ -499,10 +501,7 @@ export class ServerHandshake extends HandshakeCore {
     if (this.alpnProtocol !== undefined) {
       ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([this.alpnProtocol]) });
     }
-    if (c.quic) {
-      if (c.transportParameters === undefined) throw TlsAlert.of('internal_error', 'QUIC mode needs transportParameters');
-      ext.push(quicTransportParametersExtension(c.transportParameters));
-    }
+    if (c.quic) ext.push(quicTransportParametersExtension(ownTransportParameters(c)));
     for (const e of c.extensions) {
       if (!ext.some((x) => x.type === e.type)) ext.push(e);
     }

@@ -10,9 +10,10 @@ import { TlsWriter } from '../writer.js';
 export const NAME_TYPE_HOST_NAME = 0;
 
 /**
- * True for a DNS host name as RFC 6066 allows it in SNI: ASCII letters, digits, hyphens and dots, labels of 1..63
- * characters not starting or ending with a hyphen, at most 253 characters in total, no trailing dot, and not an
- * IPv4 literal (RFC 6066: "Literal IPv4 and IPv6 addresses are not permitted").
+ * True for a DNS host name as RFC 6066 allows it in SNI: ASCII letters, digits, hyphens, underscores (seen in real
+ * host names, accepted by common servers) and dots, labels of 1..63 characters not starting or ending with a hyphen,
+ * at most 253 characters in total, no trailing dot, and not an IPv4 literal (RFC 6066: "Literal IPv4 and IPv6
+ * addresses are not permitted").
  */
 export function isValidSniHostName(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
@@ -22,7 +23,7 @@ export function isValidSniHostName(name: string): boolean {
     if (label.charCodeAt(0) === 0x2d || label.charCodeAt(label.length - 1) === 0x2d) return false;
     for (let i = 0; i < label.length; i++) {
       const c = label.charCodeAt(i);
-      const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d;
+      const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f;
       if (!ok) return false;
     }
   }
@@ -30,9 +31,11 @@ export function isValidSniHostName(name: string): boolean {
 }
 
 /**
- * Parses the ClientHello's server_name extension_data and returns the host name. Malformed lengths, an empty list,
- * a name type other than host_name → `decode_error`; a second host_name (RFC 6066 §3), an empty name or one that is
- * not an ASCII LDH host name (e.g. a trailing dot, non-ASCII, an IP literal) → `illegal_parameter`.
+ * Parses the ClientHello's server_name extension_data strictly and returns the host name. Everything malformed is
+ * `decode_error` (RFC 8446 §6: a field out of its specified range): bad lengths or trailing bytes, an empty list, a
+ * name type other than host_name, more than one entry (RFC 6066 §3 allows one host_name; like OpenSSL we know no
+ * other name type), an empty name, and a name RFC 6066 does not allow — not ASCII, a NUL, a trailing dot, an IP
+ * literal, or not a host name at all.
  */
 export function parseServerName(data: Uint8Array): string {
   const r = new TlsReader(data, 'server_name');
@@ -43,21 +46,16 @@ export function parseServerName(data: Uint8Array): string {
     throw TlsAlert.of('decode_error', `server_name: unsupported name_type ${nameType}`);
   }
   const host = list.vec16('host_name');
-  if (!list.atEnd) {
-    // RFC 6066 §3: more than one name of the same name_type is illegal_parameter; anything else is undecodable.
-    if (list.u8('name_type') === NAME_TYPE_HOST_NAME) {
-      throw TlsAlert.of('illegal_parameter', 'server_name: more than one host_name');
-    }
-    throw TlsAlert.of('decode_error', 'server_name: unsupported second entry in server_name_list');
-  }
-  if (host.length === 0) throw TlsAlert.of('illegal_parameter', 'server_name: empty host_name');
+  if (!list.atEnd) throw TlsAlert.of('decode_error', 'server_name: more than one entry in server_name_list');
+  if (host.length === 0) throw TlsAlert.of('decode_error', 'server_name: empty host_name');
   let name = '';
   for (let i = 0; i < host.length; i++) {
-    if (host[i] >= 0x80 || host[i] === 0) throw TlsAlert.of('illegal_parameter', 'server_name: host_name is not ASCII');
+    if (host[i] >= 0x80 || host[i] === 0) throw TlsAlert.of('decode_error', 'server_name: host_name is not ASCII');
     name += String.fromCharCode(host[i]);
   }
+  if (name.endsWith('.')) throw TlsAlert.of('decode_error', 'server_name: host_name with a trailing dot');
   if (!isValidSniHostName(name)) {
-    throw TlsAlert.of('illegal_parameter', `server_name: "${name}" is not a valid host name`);
+    throw TlsAlert.of('decode_error', `server_name: "${name}" is not a valid host name`);
   }
   return name;
 }
