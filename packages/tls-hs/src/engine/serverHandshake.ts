@@ -496,16 +496,16 @@ export class ServerHandshake extends HandshakeCore {
 
   private sendServerFlight(): void {
     const c = this.config;
-    const ext: Extension[] = [];
-    if (this.ackServerName) ext.push({ type: ExtensionType.server_name, data: EMPTY });
+    // the configured extra extensions first, in their order, then the engine's own (which win on a type clash)
+    const own: Extension[] = [];
+    if (this.ackServerName) own.push({ type: ExtensionType.server_name, data: EMPTY });
     if (this.alpnProtocol !== undefined) {
-      ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([this.alpnProtocol]) });
+      own.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn([this.alpnProtocol]) });
     }
-    if (c.quic) ext.push(quicTransportParametersExtension(ownTransportParameters(c)));
-    for (const e of c.extensions) {
-      if (!ext.some((x) => x.type === e.type)) ext.push(e);
-    }
-    if (this.earlyDataStatus === 'accepted') ext.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
+    if (this.earlyDataStatus === 'accepted') own.push({ type: ExtensionType.early_data, data: encodeEarlyDataIndication() });
+    if (c.quic) own.push(quicTransportParametersExtension(ownTransportParameters(c)));
+    const ext: Extension[] = c.extensions.filter((e) => !own.some((x) => x.type === e.type));
+    ext.push(...own);
     this.send('handshake', HandshakeType.encrypted_extensions, encodeEncryptedExtensions({ extensions: ext }));
     // a PSK handshake authenticates with the PSK: no CertificateRequest, Certificate or CertificateVerify
     if (this.psk === undefined) {
