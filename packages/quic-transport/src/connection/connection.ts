@@ -24,6 +24,8 @@ import {
   type EarlyDataOffer,
   type EncryptionLevel as TlsLevel,
   type TlsFlight,
+  type TlsStateValue,
+  tlsStateName,
 } from '@quichs/tls-hs';
 import {
   EncryptionLevel,
@@ -46,7 +48,7 @@ import { FrameType } from '../frame/frameType.js';
 import { isPacketAckEliciting, isProbingFrame, parseFrames } from '../frame/parseFrames.js';
 import { decodeTransportParameters, encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
 import { varintSize } from '../frame/varint.js';
-import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult } from '../node/connectionCore.js';
+import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult, TlsStateName } from '../node/connectionCore.js';
 import { QlogEvents, type QlogKeyType } from '../observability/qlogEvents.js';
 import { qlogHex } from '../observability/qlogFrames.js';
 import { parsePacketHeader, type LongHeader, type PacketHeader, type RetryHeader, type ShortHeader, type VersionNegotiationHeader } from '../packet/packetHeader.js';
@@ -401,6 +403,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   // ------------------------------------------------------------------------------------------ TLS switch host
+
+  /** @internal Reports each state the switch saw as a 'tlsState' event (the demo prints them). */
+  tlsStateSeen(state: TlsStateValue, level: TlsLevel): void {
+    this.events.push({ type: 'tlsState', state: tlsStateName(state) as TlsStateName, level });
+  }
 
   /** @internal Queues TLS output in the CRYPTO stream of each flight's level. */
   sendCrypto(flights: readonly TlsFlight[]): void {

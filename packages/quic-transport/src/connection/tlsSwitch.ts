@@ -4,7 +4,7 @@
  * the produced handshake messages in CRYPTO frames of their level, complete or confirm the handshake. A TLS alert
  * becomes CONNECTION_CLOSE with 0x0100 + alert. Everything else in the connection hangs off this one function.
  */
-import { TlsAlert, TlsState, type EncryptionLevel as TlsLevel, type HandshakeResult, type TlsEngine, type TlsFlight } from '@quichs/tls-hs';
+import { TlsAlert, TlsState, type EncryptionLevel as TlsLevel, type HandshakeResult, type TlsEngine, type TlsFlight, type TlsStateValue } from '@quichs/tls-hs';
 
 /** What the switch needs from the connection. Every action is idempotent (CONNECTED repeats after a ticket). */
 export interface TlsSwitchHost {
@@ -12,6 +12,8 @@ export interface TlsSwitchHost {
   readonly role: 'client' | 'server';
   /** The TLS engine of the connection. */
   readonly tls: TlsEngine;
+  /** Observes each state `tls.handshake()` returned, with the level whose bytes went in (observability only). */
+  tlsStateSeen(state: TlsStateValue, level: TlsLevel): void;
   /** Queues handshake bytes in the CRYPTO stream of each flight's level. */
   sendCrypto(flights: readonly TlsFlight[]): void;
   /** Installs the keys of a level from the engine's secrets and negotiated suite (once). */
@@ -35,6 +37,7 @@ export function tlsSwitch(host: TlsSwitchHost, cryptoBytes: Uint8Array | null, l
   const tls = host.tls;
   try {
     const r: HandshakeResult = tls.handshake(cryptoBytes, cryptoBytes === null ? undefined : level);
+    host.tlsStateSeen(r.state, level);
     switch (r.state) {
       case TlsState.START: // client: ClientHello (again, after a HelloRetryRequest); server: HelloRetryRequest sent
       case TlsState.WAIT: // waiting for the peer's next flight
@@ -47,6 +50,7 @@ export function tlsSwitch(host: TlsSwitchHost, cryptoBytes: Uint8Array | null, l
           host.sendCrypto(r.flights); // ServerHello in Initial CRYPTO
           host.installKeys('handshake');
           const out2 = tls.handshake(null); // EncryptedExtensions, CertificateRequest?, Certificate, CertificateVerify, Finished
+          host.tlsStateSeen(out2.state, 'handshake');
           host.sendCrypto(out2.flights); // in Handshake CRYPTO
           host.installKeys('oneRtt');
         } else {

@@ -3,12 +3,23 @@
  * what the endpoint needs ({@link EndpointConnection}) with events and the stream API; the sans-IO `Connection`
  * (packages/quic-transport/src/connection) implements it directly.
  */
-import type { TlsSession } from '@quichs/tls-hs';
+import type { EncryptionLevel as TlsLevel, TlsSession } from '@quichs/tls-hs';
 import type { EndpointConnection } from '../endpoint/endpointCore.js';
 import type { QuicError } from '../errors.js';
 
+/** Names of the TLS engine states (the seed's TLS_ST_*), as reported by {@link ConnectionCoreEvent} 'tlsState'. */
+export type TlsStateName = 'START' | 'RCVD' | 'WAIT' | 'CONNECTED' | 'PENDING';
+
 /** Events polled from a connection core. */
 export type ConnectionCoreEvent =
+  | {
+      /** The seed's switch got this state back from `tls.handshake()` (one event per call, in order). */
+      type: 'tlsState';
+      /** The state. */
+      state: TlsStateName;
+      /** Level of the CRYPTO bytes that went in (the level being produced for a `handshake(null)` call). */
+      level: TlsLevel;
+    }
   | {
       /** The handshake completed (1-RTT keys installed). */
       type: 'handshakeCompleted';

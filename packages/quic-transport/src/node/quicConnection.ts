@@ -1,5 +1,6 @@
 /**
- * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'handshake' (info), 'stream'
+ * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'tlsState' ({@link TlsStateInfo}: each
+ * state the seed's switch saw, START → RCVD → WAIT → CONNECTED), 'handshake' (info), 'stream'
  * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token), 'session' (client: a resumable
  * TlsSession), 'close' (error | undefined). Incoming streams are also an async iterator
  * (`for await (const s of conn)`: it sees the streams no 'stream' listener was there to take). The endpoint calls {@link QuicConnection.processEvents} after every receive,
@@ -13,6 +14,9 @@ import { QuicStreamDuplex } from './quicStream.js';
 
 /** What the 'handshake' event reports. */
 export type HandshakeInfo = Omit<Extract<ConnectionCoreEvent, { type: 'handshakeCompleted' }>, 'type'>;
+
+/** What the 'tlsState' event reports. */
+export type TlsStateInfo = Omit<Extract<ConnectionCoreEvent, { type: 'tlsState' }>, 'type'>;
 
 /** The endpoint side of a connection wrapper. */
 export interface ConnectionDriver {
@@ -145,6 +149,9 @@ export class QuicConnection extends EventEmitter implements StreamHost {
 
   private dispatch(e: ConnectionCoreEvent): void {
     switch (e.type) {
+      case 'tlsState':
+        this.emit('tlsState', { state: e.state, level: e.level } satisfies TlsStateInfo);
+        return;
       case 'handshakeCompleted': {
         const { type: _t, ...info } = e;
         this.handshakeInfo = info;

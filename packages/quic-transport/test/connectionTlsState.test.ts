@@ -1,0 +1,54 @@
+/**
+ * The 'tlsState' events: each state the seed's switch got back from `tls.handshake()`, in order, per role — the
+ * sequence the echo demo prints (client START → RCVD → CONNECTED, server RCVD → WAIT → CONNECTED; START again on
+ * the client after a HelloRetryRequest, START on the server when it sends one).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Connection } from '../src/index.js';
+import { createPair, drainEvents } from './support/quicFixtures.js';
+
+const s = suite('connectionTlsState');
+
+function states(c: Connection): string[] {
+  return drainEvents(c).flatMap((e) => (e?.type === 'tlsState' ? [`${e.state}@${e.level}`] : []));
+}
+
+/** Consecutive repeats folded (a message split over packets reports the unchanged state once per piece). */
+function distinct(list: string[]): string[] {
+  return list.filter((x, i) => i === 0 || list[i - 1] !== x);
+}
+
+s('full handshake: client START, RCVD, CONNECTED; server RCVD, WAIT, CONNECTED', () => {
+  const pair = createPair();
+  assert.ok(pair.handshake());
+  const client = states(pair.client);
+  // the ML-KEM ServerHello spans two Initial packets: the first piece leaves the client in START
+  assert.equal(client, ['START@initial', 'START@initial', 'RCVD@initial', 'CONNECTED@handshake']);
+  assert.equal(states(pair.server()), ['RCVD@initial', 'WAIT@handshake', 'CONNECTED@handshake']);
+});
+
+s('x25519: a one-packet ServerHello, one state per flight', () => {
+  const pair = createPair({ client: { tls: { groups: ['x25519'], keyShares: ['x25519'] } } });
+  assert.ok(pair.handshake());
+  assert.equal(distinct(states(pair.client)), ['START@initial', 'RCVD@initial', 'CONNECTED@handshake']);
+});
+
+s('HelloRetryRequest: the client reports START twice, the server START then RCVD', () => {
+  const pair = createPair({ server: { tls: { groups: ['secp256r1'] } } });
+  assert.ok(pair.handshake());
+  assert.equal(distinct(states(pair.client)), ['START@initial', 'RCVD@initial', 'CONNECTED@handshake']);
+  assert.equal(states(pair.server()), ['START@initial', 'RCVD@initial', 'WAIT@handshake', 'CONNECTED@handshake']);
+});
+
+s('after the handshake, NewSessionTickets at the client report CONNECTED at the application level', () => {
+  const pair = createPair();
+  assert.ok(pair.handshake());
+  states(pair.client);
+  pair.net.run(() => false, { maxTime: 300 });
+  const later = states(pair.client);
+  assert.ok(later.length >= 1);
+  for (const st of later) assert.is(st, 'CONNECTED@application');
+});
+
+s.run();
