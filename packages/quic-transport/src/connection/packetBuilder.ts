@@ -1,6 +1,6 @@
 /**
  * Builds the packets of one datagram (RFC 9000 §12.2, §17): each packet's frames are written into a reusable
- * per-level payload buffer, the last packet is padded when the datagram must reach 1200 bytes (§14.1) or a packet
+ * per-level payload buffer (shared by all connections, see {@link PacketBuilder}), the last packet is padded when the datagram must reach 1200 bytes (§14.1) or a packet
  * is too short for a header-protection sample (RFC 9001 §5.4.2), then every packet is sealed by quic-crypto
  * straight into one reusable datagram buffer (header, AEAD, header protection) — coalesced Initial, Handshake, 0-RTT
  * and 1-RTT packets in that order. Only the finished datagram is copied out.
@@ -56,12 +56,36 @@ export interface HeaderContext {
   token: Uint8Array;
 }
 
-/** Reusable buffers and the packing logic for one connection. */
+/** Scratch buffers: one payload per level, one header, one datagram. */
+interface Scratch {
+  readonly payloads: Record<EncryptionLevel, QuicWriter>;
+  readonly headerWriter: QuicWriter;
+  readonly datagram: Uint8Array;
+}
+
+/**
+ * Scratch buffers are shared by every builder of the same capacity: a datagram is planned and sealed within one
+ * synchronous call and only its copy leaves, so connections never see each other's bytes — and an idle connection
+ * holds no send buffers.
+ */
+const scratchByCapacity = new Map<number, Scratch>();
+
+function scratchFor(capacity: number): Scratch {
+  let s = scratchByCapacity.get(capacity);
+  if (s === undefined) {
+    const make = (): QuicWriter => new QuicWriter(new Uint8Array(capacity));
+    s = { payloads: { initial: make(), handshake: make(), zeroRtt: make(), oneRtt: make() }, headerWriter: new QuicWriter(128), datagram: new Uint8Array(capacity) };
+    scratchByCapacity.set(capacity, s);
+  }
+  return s;
+}
+
+/** The packing logic of one connection over shared scratch buffers. */
 export class PacketBuilder {
   /** Largest datagram this builder can produce. */
   readonly capacity: number;
   private readonly payloads: Record<EncryptionLevel, QuicWriter>;
-  private readonly headerWriter = new QuicWriter(128);
+  private readonly headerWriter: QuicWriter;
   private readonly datagram: Uint8Array;
   private readonly lengthFieldSize: number;
   /** When true, frames are also kept as objects for qlog. */
@@ -69,9 +93,10 @@ export class PacketBuilder {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    const make = (): QuicWriter => new QuicWriter(new Uint8Array(capacity));
-    this.payloads = { initial: make(), handshake: make(), zeroRtt: make(), oneRtt: make() };
-    this.datagram = new Uint8Array(capacity);
+    const scratch = scratchFor(capacity);
+    this.payloads = scratch.payloads;
+    this.headerWriter = scratch.headerWriter;
+    this.datagram = scratch.datagram;
     this.lengthFieldSize = capacity < 16_384 ? 2 : 4;
   }
 
