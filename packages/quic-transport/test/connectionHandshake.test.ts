@@ -126,4 +126,21 @@ s('key log lines for every secret, and qlog events on both sides', () => {
   assert.ok(cq.events.some((e) => e.name === 'connectivity:connection_state_updated' && e.data.new === 'closed'));
 });
 
+s('an asynchronous SNICallback parks the server in PENDING; onWakeup tells the driver to go on', async () => {
+  const p = testPki();
+  let wakeups = 0;
+  const pair = createPair({
+    server: {
+      tls: { SNICallback: async (name) => (await Promise.resolve(), name === 'localhost' ? { cert: p.server.pem, key: p.server.keyPem } : null) },
+      onWakeup: () => wakeups++,
+    },
+  });
+  pair.net.run(() => pair.servers.length > 0, { maxTime: 1000 });
+  pair.net.advance(50);
+  assert.not.ok(pair.client.handshakeComplete);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.is(wakeups, 1);
+  assert.ok(pair.handshake());
+});
+
 s.run();
