@@ -402,7 +402,7 @@ export class ServerHandshake extends HandshakeCore {
       ext.push({ type: ExtensionType.pre_shared_key, data: encodePreSharedKeyServer(n.psk.index) });
       this.usePsk(n.psk, n.pskSchedule!, n.earlyOffered);
     } else if (n.earlyOffered) {
-      this.rejectEarlyData('not-first-psk');
+      this.rejectEarlyData('ticket'); // no PSK (unknown, forged, expired ticket): nothing to take early data with
     }
     const sh = {
       legacyVersion: LEGACY_VERSION,
