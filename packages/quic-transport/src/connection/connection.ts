@@ -84,6 +84,8 @@ const MAX_DATAGRAMS_PER_SEND = 64;
 const MAX_BUFFERED_PACKETS = 8;
 /** Room reserved for one control frame (the largest, NEW_CONNECTION_ID, is 54 bytes). */
 const CONTROL_FRAME_ROOM = 64;
+/** Below this send budget (anti-amplification) no packet is built, so no ACK deadline is armed either. */
+const MIN_SEND_BUDGET = 128;
 /** Longest reason phrase we send. */
 const MAX_REASON_LENGTH = 120;
 
@@ -1134,7 +1136,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       if (x !== undefined && (t === undefined || x < t)) t = x;
     };
     min(this.idle.deadline(this.ptoDuration()));
-    if (this.amplification.budget > 0) {
+    if (this.amplification.budget >= MIN_SEND_BUDGET) {
       for (const s of [this.spaces.initial, this.spaces.handshake, this.spaces.application]) {
         if (!s.discarded && s.received.ackDeadline !== undefined && this.canSendAt(s.id)) min(s.received.ackDeadline);
       }
@@ -1245,7 +1247,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   private buildDatagram(now: number): Uint8Array | undefined {
     const budget = Math.min(this.maxSendSize, this.amplification.budget);
-    if (budget < 64) return undefined;
+    if (budget < MIN_SEND_BUDGET) return undefined;
     const sp = this.spaces;
     const probing = sp.initial.probes > 0 || sp.handshake.probes > 0 || sp.application.probes > 0;
     const cc = this.loss.congestion;
