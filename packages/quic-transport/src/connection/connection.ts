@@ -28,7 +28,6 @@ import {
   tlsStateName,
 } from '@quichs/tls-hs';
 import {
-  EncryptionLevel,
   initialKeys,
   INITIAL_CIPHER_SUITE,
   PacketProtectionError,
@@ -49,27 +48,26 @@ import { isPacketAckEliciting, isProbingFrame, parseFrames } from '../frame/pars
 import { decodeTransportParameters, encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
 import { varintSize } from '../frame/varint.js';
 import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult, TlsStateName } from '../node/connectionCore.js';
-import { QlogEvents, type QlogKeyType } from '../observability/qlogEvents.js';
-import { qlogHex } from '../observability/qlogFrames.js';
 import { parsePacketHeader, type LongHeader, type PacketHeader, type RetryHeader, type ShortHeader, type VersionNegotiationHeader } from '../packet/packetHeader.js';
 import { matchStatelessReset } from '../packet/statelessReset.js';
 import type { FramePacketType } from '../packet/packetType.js';
 import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../packet/version.js';
 import { LossDetection } from '../recovery/lossDetection.js';
 import { Pacer } from '../recovery/pacer.js';
-import { encodeAckDelay } from '../recovery/receivedPackets.js';
 import { decodeAckDelay } from '../recovery/rttEstimator.js';
 import type { PnSpace, SentPacket } from '../recovery/sentPacket.js';
 import { DEFAULT_CRYPTO_BUFFER_LIMIT } from '../stream/reassemblyBuffer.js';
-import { StreamManager, type StreamControlFrame } from '../stream/streamManager.js';
+import { StreamManager } from '../stream/streamManager.js';
 import { AmplificationLimit } from './amplificationLimit.js';
 import { CloseState } from './closeState.js';
 import { LocalConnectionIds, PeerConnectionIds } from './connectionIds.js';
 import type { ClientConnectionCoreOptions, ConnectionCoreOptions, ServerConnectionCoreOptions } from './connectionOptions.js';
 import { emptyConnectionStats, type ConnectionStats } from './connectionStats.js';
+import { ConnectionQlog } from './connectionQlog.js';
+import { CONTROL_FRAME_ROOM, writeAck, writeCrypto, writeStreamFrames } from './frameWriters.js';
 import { IdleTimer } from './idleTimer.js';
 import { KeyUpdateController } from './keyUpdate.js';
-import { AEAD_TAG_LENGTH, MIN_INITIAL_DATAGRAM, PacketBuilder, type HeaderContext, type PacketPlan } from './packetBuilder.js';
+import { MIN_INITIAL_DATAGRAM, PacketBuilder, type HeaderContext, type PacketPlan } from './packetBuilder.js';
 import { PacketNumberSpace } from './packetNumberSpace.js';
 import { PathValidation } from './pathValidation.js';
 import type { SentFrames } from './sentFrames.js';
@@ -82,8 +80,6 @@ const EMPTY = new Uint8Array(0);
 const MAX_DATAGRAMS_PER_SEND = 64;
 /** Packets kept while their keys are not installed yet (RFC 9001 §5.7 allows buffering a few). */
 const MAX_BUFFERED_PACKETS = 8;
-/** Room reserved for one control frame (the largest, NEW_CONNECTION_ID, is 54 bytes). */
-const CONTROL_FRAME_ROOM = 64;
 /** Below this send budget (anti-amplification) no packet is built, so no ACK deadline is armed either. */
 const MIN_SEND_BUDGET = 128;
 /** Longest reason phrase we send. */
@@ -153,7 +149,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private readonly rng: (length: number) => Uint8Array;
   private readonly versions: readonly number[];
   private readonly switchVersions: boolean;
-  private readonly qlog: QlogEvents;
+  private readonly qlog: ConnectionQlog;
   private readonly builder: PacketBuilder;
   private readonly localCids: LocalConnectionIds;
   private readonly peerCids: PeerConnectionIds;
@@ -235,7 +231,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const preferred = o.versions ?? setup.versions ?? [setup.version, ...[QUIC_VERSION_1, QUIC_VERSION_2].filter((v) => v !== setup.version)];
     this.versions = setup.role === 'client' ? [setup.version, ...preferred.filter((v) => v !== setup.version)] : preferred;
     this.switchVersions = setup.role === 'server' && o.versions !== undefined;
-    this.qlog = new QlogEvents(o.qlog);
+    this.qlog = new ConnectionQlog(o.qlog);
     const capacity = Math.max(MIN_INITIAL_DATAGRAM, Math.floor(o.maxDatagramSize ?? MIN_INITIAL_DATAGRAM));
     this.builder = new PacketBuilder(capacity);
     this.builder.logFrames = this.qlog.enabled;
@@ -332,7 +328,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       new PacketNumberSpace({ id, keys: this.keys, loss: this.loss, maxAckDelay: this.local.maxAckDelay, cryptoBufferLimit });
     this.spaces = { initial: make('initial'), handshake: make('handshake'), application: make('application') };
     this.installed.clear();
-    this.qlogKey('initial', 'tls');
+    this.qlog.keysInstalled(this.now, 'initial', 'tls');
   }
 
   private createTls(versionInformation: { chosenVersion: number; availableVersions: number[] }): TlsEngine {
@@ -375,7 +371,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
             userOnSession?.(session);
           },
     });
-    this.qlogParameters('local', this.local);
+    this.qlog.parameters(this.now, 'local', this.local);
     return this.tlsEngine;
   }
 
@@ -450,7 +446,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       this.keys.installOneRtt(suite.code, client ? s : c, client ? c : s);
     }
     this.installed.add(level);
-    this.qlogKey(level, 'tls');
+    this.qlog.keysInstalled(this.now, level, 'tls');
     this.retryBuffered = true;
   }
 
@@ -532,7 +528,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.installed.has('zeroRtt')) {
       // RFC 9001 §4.9.3: no 0-RTT once 1-RTT keys exist. Rejected 0-RTT data goes out again in 1-RTT packets.
       this.keys.discard('zeroRtt');
-      this.qlogKeyDiscarded('zeroRtt');
+      this.qlog.keysDiscarded(this.now, 'zeroRtt');
       if (this.tls.earlyDataStatus !== 'accepted') {
         const space = this.spaces.application;
         for (const p of this.loss.removePackets('application', (q) => q.frames.zeroRtt, this.now)) this.requeue(space, p.frames);
@@ -586,7 +582,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.handshakeConfirmedFlag) return;
     this.handshakeConfirmedFlag = true;
     this.spaces.handshake.discard(this.now);
-    this.qlogKeyDiscarded('handshake');
+    this.qlog.keysDiscarded(this.now, 'handshake');
     this.loss.onHandshakeConfirmed(this.now);
     this.qlog.connectionStateUpdated(this.now, 'handshake_confirmed');
     if (this.peerParams !== undefined) this.localCids.replenish(this.peerParams.activeConnectionIdLimit);
@@ -599,7 +595,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.idle.setPeerTimeout(p.maxIdleTimeout);
     if (this.role === 'client' && p.statelessResetToken !== undefined) this.peerCids.setInitialToken(Uint8Array.from(p.statelessResetToken));
     this.maxSendSize = Math.min(this.builder.capacity, p.maxUdpPayloadSize);
-    this.qlogParameters('remote', p);
+    this.qlog.parameters(this.now, 'remote', p);
   }
 
   /**
@@ -828,7 +824,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       this.qlog.packetReceived(now, { packetType: level, packetNumber: r.packetNumber, dcid: h.dcid, scid: h.kind === 'long' ? h.scid : undefined, length: packet.length }, frames);
     }
     if (level === 'oneRtt' && (r as UnprotectedOneRttPacket).keyUpdated) {
-      this.qlogKey('oneRtt', 'remote_update', this.keys.oneRttKeys().readKeyUpdates);
+      this.qlog.keysInstalled(this.now, 'oneRtt', 'remote_update', this.keys.oneRttKeys().readKeyUpdates);
       this.statsRecord.keyUpdates = this.keys.oneRttKeys().writeKeyUpdates;
     }
     for (const f of frames) {
@@ -860,7 +856,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (!this.spaces.initial.discarded) {
       this.spaces.initial.discard(now);
       this.originalInitialRead = undefined;
-      this.qlogKeyDiscarded('initial');
+      this.qlog.keysDiscarded(this.now, 'initial');
       if (this.serverInitialDcid !== undefined) this.cidHooks.retire(this.serverInitialDcid);
     }
   }
@@ -1017,7 +1013,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const kpm = space.id === 'application' && this.keys.has('oneRtt', 'read') ? this.keys.oneRttKeys() : undefined;
     for (const p of result.newlyAcked) this.onPacketAcked(space, p, kpm);
     for (const p of result.lost) this.onPacketLost(space, p, 'reordering_threshold');
-    if (this.qlog.enabled && result.newlyAcked.length > 0) this.qlogMetrics(now);
+    if (this.qlog.enabled && result.newlyAcked.length > 0) this.qlog.metrics(now, this.loss);
   }
 
   private onPacketAcked(space: PacketNumberSpace, p: SentPacket<SentFrames>, kpm: KeyPhaseManager | undefined): void {
@@ -1178,7 +1174,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.zeroRttDiscardAt !== undefined && now >= this.zeroRttDiscardAt) {
       this.zeroRttDiscardAt = undefined;
       this.keys.discard('zeroRtt');
-      this.qlogKeyDiscarded('zeroRtt');
+      this.qlog.keysDiscarded(this.now, 'zeroRtt');
     }
     if (this.path.onTimeout(now) && this.previousRemote !== undefined) {
       // The new path did not validate: go back to the last validated one (RFC 9000 §9.3.2).
@@ -1296,7 +1292,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.sentHandshakePacket && !sp.initial.discarded) {
       // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
       sp.initial.discard(now);
-      this.qlogKeyDiscarded('initial');
+      this.qlog.keysDiscarded(this.now, 'initial');
     }
     return datagram;
   }
@@ -1338,14 +1334,14 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (zeroRtt) {
       // 0-RTT carries no ACK and no CRYPTO (RFC 9000 §12.4): stream data and flow-control frames only.
       plan.frames.zeroRtt = true;
-      this.writeStreamFrames(plan, room, now);
+      this.statsRecord.streamBytesSent += writeStreamFrames(plan, room, this.streams, now, this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined);
       if (plan.payload.length === 0) return undefined;
       PacketBuilder.finish(plan);
       return plan;
     }
-    if (rx.ackDeadline !== undefined) this.writeAck(plan, space, room, now);
+    if (rx.ackDeadline !== undefined) writeAck(plan, space, room, now, this.local.ackDelayExponent);
     if (mayAdd || probe) {
-      this.writeCrypto(plan, space, room);
+      writeCrypto(plan, space, room);
       if (level === 'oneRtt') this.writeApplicationFrames(plan, room, now);
     }
     if (probe) {
@@ -1359,29 +1355,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (plan.payload.length === 0) return undefined;
     PacketBuilder.finish(plan);
     return plan;
-  }
-
-  private writeAck(plan: PacketPlan, space: PacketNumberSpace, room: number, now: number): void {
-    const rx = space.received;
-    const ranges = rx.ackRanges();
-    const delay = space.id === 'initial' ? 0 : encodeAckDelay(rx.ackDelay(now), this.local.ackDelayExponent);
-    const left = PacketBuilder.roomLeft(plan, room);
-    let n = ranges.length;
-    while (n > 0 && ackFrameSize(ranges, n, delay) > left) n--;
-    if (n === 0) return;
-    PacketBuilder.add(plan, { type: FrameType.ACK, largest: ranges[0].largest, ackDelay: delay, ranges: ranges.slice(0, n) }, false);
-    plan.frames.ackLargest = rx.onAckSent();
-  }
-
-  private writeCrypto(plan: PacketPlan, space: PacketNumberSpace, room: number): void {
-    for (;;) {
-      const left = PacketBuilder.roomLeft(plan, room);
-      if (left < 8) return;
-      const c = space.crypto.emit(left);
-      if (c === undefined) return;
-      PacketBuilder.add(plan, { type: FrameType.CRYPTO, offset: c.offset, data: c.data }, true);
-      (plan.frames.crypto ??= []).push({ offset: c.offset, length: c.data.length });
-    }
   }
 
   private writeApplicationFrames(plan: PacketPlan, room: number, now: number): void {
@@ -1422,27 +1395,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       f.newToken = token;
       this.newTokenPending = undefined;
     }
-    this.writeStreamFrames(plan, room, now);
-  }
-
-  /** Stream control frames (MAX_DATA, RESET_STREAM …), then STREAM frames filling the packet. */
-  private writeStreamFrames(plan: PacketPlan, room: number, now: number): void {
-    const f = plan.frames;
-    const fits = (n: number): boolean => PacketBuilder.roomLeft(plan, room) >= n;
-    const rtt = this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined;
-    while (fits(CONTROL_FRAME_ROOM)) {
-      const c = this.streams.pollControlFrame(now, rtt);
-      if (c === undefined) break;
-      PacketBuilder.add(plan, controlFrame(c), true);
-      (f.control ??= []).push(c);
-    }
-    while (fits(24)) {
-      const s = this.streams.pollStreamFrame(PacketBuilder.roomLeft(plan, room));
-      if (s === undefined) break;
-      PacketBuilder.add(plan, { type: FrameType.STREAM, streamId: s.streamId, offset: s.offset, data: s.data, fin: s.fin }, true);
-      (f.stream ??= []).push({ streamId: s.streamId, offset: s.offset, length: s.data.length, fin: s.fin });
-      this.statsRecord.streamBytesSent += s.data.length;
-    }
+    this.statsRecord.streamBytesSent += writeStreamFrames(plan, room, this.streams, now, this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined);
   }
 
   private sendClose(now: number, out: Uint8Array[]): void {
@@ -1621,7 +1574,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const kpm = this.keys.oneRttKeys();
     this.keyUpdates.initiate(kpm, this.handshakeConfirmedFlag);
     this.statsRecord.keyUpdates = kpm.writeKeyUpdates;
-    this.qlogKey('oneRtt', 'local_update', kpm.writeKeyUpdates);
+    this.qlog.keysInstalled(this.now, 'oneRtt', 'local_update', kpm.writeKeyUpdates);
     this.pingPending = true;
   }
 
@@ -1676,98 +1629,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     s.bytesInFlight = this.loss.congestion.bytesInFlight;
     return { ...s };
   }
-
-  // ------------------------------------------------------------------------------------------ qlog helpers
-
-  private qlogKey(level: SendLevel, trigger: 'tls' | 'remote_update' | 'local_update', generation?: number): void {
-    if (!this.qlog.enabled) return;
-    const name = level === 'initial' ? 'initial' : level === 'handshake' ? 'handshake' : level === 'zeroRtt' ? '0rtt' : '1rtt';
-    this.qlog.keyUpdated(this.now, `client_${name}_secret` as QlogKeyType, trigger, generation);
-    if (level !== 'zeroRtt') this.qlog.keyUpdated(this.now, `server_${name}_secret` as QlogKeyType, trigger, generation);
-  }
-
-  private qlogKeyDiscarded(level: 'initial' | 'handshake' | 'zeroRtt'): void {
-    if (!this.qlog.enabled) return;
-    if (level === 'zeroRtt') return this.qlog.keyDiscarded(this.now, 'client_0rtt_secret', 'tls');
-    this.qlog.keyDiscarded(this.now, `client_${level}_secret`, 'tls');
-    this.qlog.keyDiscarded(this.now, `server_${level}_secret`, 'tls');
-  }
-
-  private qlogParameters(owner: 'local' | 'remote', p: TransportParameters): void {
-    const sink = this.qlog.sink;
-    if (sink === undefined) return;
-    sink.event(this.now, 'transport:parameters_set', {
-      owner,
-      initial_source_connection_id: p.initialSourceConnectionId ? qlogHex(p.initialSourceConnectionId) : undefined,
-      original_destination_connection_id: p.originalDestinationConnectionId ? qlogHex(p.originalDestinationConnectionId) : undefined,
-      retry_source_connection_id: p.retrySourceConnectionId ? qlogHex(p.retrySourceConnectionId) : undefined,
-      max_idle_timeout: p.maxIdleTimeout,
-      max_udp_payload_size: p.maxUdpPayloadSize,
-      ack_delay_exponent: p.ackDelayExponent,
-      max_ack_delay: p.maxAckDelay,
-      active_connection_id_limit: p.activeConnectionIdLimit,
-      initial_max_data: p.initialMaxData,
-      initial_max_stream_data_bidi_local: p.initialMaxStreamDataBidiLocal,
-      initial_max_stream_data_bidi_remote: p.initialMaxStreamDataBidiRemote,
-      initial_max_stream_data_uni: p.initialMaxStreamDataUni,
-      initial_max_streams_bidi: p.initialMaxStreamsBidi,
-      initial_max_streams_uni: p.initialMaxStreamsUni,
-      disable_active_migration: p.disableActiveMigration,
-    });
-  }
-
-  private qlogMetrics(now: number): void {
-    const rtt = this.loss.rtt;
-    const cc = this.loss.congestion;
-    this.qlog.metricsUpdated(now, {
-      minRtt: rtt.hasSample ? rtt.minRtt : undefined,
-      smoothedRtt: rtt.smoothedRtt,
-      latestRtt: rtt.latestRtt,
-      rttVariance: rtt.rttvar,
-      ptoCount: this.loss.ptoCount,
-      congestionWindow: cc.window,
-      bytesInFlight: cc.bytesInFlight,
-      ssthresh: Number.isFinite(cc.ssthresh) ? cc.ssthresh : undefined,
-    });
-  }
 }
 
 /** Free send-buffer bytes a write waits for (1/8 of the buffer), so a writer never trickles byte-sized chunks. */
 function writeThreshold(highWaterMark: number): number {
   return Math.max(1, Math.ceil(highWaterMark / 8));
-}
-
-/** Encoded size of an ACK frame with the first `n` of `ranges`. */
-function ackFrameSize(ranges: readonly { smallest: number; largest: number }[], n: number, delay: number): number {
-  const top = ranges[0];
-  let size = 1 + varintSize(top.largest) + varintSize(delay) + varintSize(n - 1) + varintSize(top.largest - top.smallest);
-  let prevSmallest = top.smallest;
-  for (let i = 1; i < n; i++) {
-    const r = ranges[i];
-    size += varintSize(prevSmallest - r.largest - 2) + varintSize(r.largest - r.smallest);
-    prevSmallest = r.smallest;
-  }
-  return size;
-}
-
-/** The wire frame for a stream-manager control frame. */
-function controlFrame(c: StreamControlFrame): Frame {
-  switch (c.kind) {
-    case 'reset_stream':
-      return { type: FrameType.RESET_STREAM, streamId: c.streamId, errorCode: c.errorCode, finalSize: c.finalSize };
-    case 'stop_sending':
-      return { type: FrameType.STOP_SENDING, streamId: c.streamId, errorCode: c.errorCode };
-    case 'max_data':
-      return { type: FrameType.MAX_DATA, maximum: c.maximum };
-    case 'max_stream_data':
-      return { type: FrameType.MAX_STREAM_DATA, streamId: c.streamId, maximum: c.maximum };
-    case 'max_streams':
-      return { type: c.direction === 'bidi' ? FrameType.MAX_STREAMS_BIDI : FrameType.MAX_STREAMS_UNI, maximum: c.maximum };
-    case 'data_blocked':
-      return { type: FrameType.DATA_BLOCKED, limit: c.maximum };
-    case 'stream_data_blocked':
-      return { type: FrameType.STREAM_DATA_BLOCKED, streamId: c.streamId, limit: c.maximum };
-    case 'streams_blocked':
-      return { type: c.direction === 'bidi' ? FrameType.STREAMS_BLOCKED_BIDI : FrameType.STREAMS_BLOCKED_UNI, limit: c.maximum };
-  }
 }
