@@ -1,10 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nobleX25519 } from '../src/crypto/nobleEcdh.js';
-import { nodeX25519 } from '../src/crypto/nodeEcdh.js';
 import type { KeyExchangeGroup } from '../src/crypto/provider.js';
 import { X25519MLKEM768_SIZES } from '../src/crypto/keyShare.js';
-import { fixture, hex, providers, throwsCode, toHex } from './crypto-helpers.js';
+import { fixture, hex, providers, pseudoRandom, throwsCode, toHex } from './crypto-helpers.js';
 
 interface X25519Vectors {
   scalarMult: { scalar: string; u: string; out: string }[];
@@ -22,27 +20,57 @@ const SHARE_LEN: Record<KeyExchangeGroup, [number, number, number]> = {
 
 const s = suite('crypto key exchange');
 
-for (const [name, fn] of [['node', nodeX25519], ['noble', nobleX25519]] as const) {
-  s(`${name}: RFC 7748 §5.2 and §6.1 X25519 vectors`, () => {
-    for (const c of xv.scalarMult) assert.is(toHex(fn(hex(c.scalar), hex(c.u))), c.out);
+for (const p of providers) {
+  s(`${p.name}: RFC 7748 §5.2 and §6.1 X25519 vectors through generateKeyShare / respondKeyShare with a chosen key`, () => {
+    // X25519(k, u) is the shared secret of a share made from scalar k, completed with peer value u.
+    const x25519 = (k: Uint8Array, u: Uint8Array): Uint8Array => p.generateKeyShare('x25519', k).complete(u);
+    for (const c of xv.scalarMult) assert.is(toHex(x25519(hex(c.scalar), hex(c.u))), c.out);
     let k = hex(xv.iterated.start);
     let u = hex(xv.iterated.start);
     for (let i = 1; i <= 1000; i++) {
-      const next = fn(k, u);
+      const next = x25519(k, u);
       u = k;
       k = next;
       if (i === 1) assert.is(toHex(k), xv.iterated.after1);
     }
     assert.is(toHex(k), xv.iterated.after1000);
-    const base = hex(xv.iterated.start);
     const d = xv.dh;
-    assert.is(toHex(fn(hex(d.alicePrivate), base)), d.alicePublic);
-    assert.is(toHex(fn(hex(d.bobPrivate), base)), d.bobPublic);
-    assert.is(toHex(fn(hex(d.alicePrivate), hex(d.bobPublic))), d.shared);
-    assert.is(toHex(fn(hex(d.bobPrivate), hex(d.alicePublic))), d.shared);
-    throwsCode(() => fn(new Uint8Array(31), base), 'BAD_KEY');
-    throwsCode(() => fn(hex(d.alicePrivate), new Uint8Array(32)), 'BAD_POINT', 'u = 0');
-    throwsCode(() => fn(hex(d.alicePrivate), base.subarray(0, 31)), 'BAD_POINT', 'short u');
+    const alice = p.generateKeyShare('x25519', hex(d.alicePrivate));
+    assert.is(toHex(alice.publicKey), d.alicePublic);
+    const bob = p.respondKeyShare('x25519', alice.publicKey, hex(d.bobPrivate));
+    assert.is(toHex(bob.publicKey), d.bobPublic);
+    assert.is(toHex(bob.sharedSecret), d.shared);
+    assert.is(toHex(alice.complete(hex(d.bobPublic))), d.shared);
+    throwsCode(() => p.generateKeyShare('x25519', new Uint8Array(31)), 'BAD_KEY', 'short scalar');
+    throwsCode(() => p.respondKeyShare('x25519', alice.publicKey, new Uint8Array(33)), 'BAD_KEY', 'long scalar');
+    throwsCode(() => alice.complete(new Uint8Array(32)), 'BAD_POINT', 'u = 0');
+    throwsCode(() => alice.complete(alice.publicKey.subarray(0, 31)), 'BAD_POINT', 'short u');
+  });
+
+  s(`${p.name}: chosen NIST private keys: both providers derive the same public key and agree; bad ones are BAD_KEY`, () => {
+    const ORDER: Record<'secp256r1' | 'secp384r1', string> = {
+      secp256r1: 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
+      secp384r1: 'ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973',
+    };
+    for (const g of ['secp256r1', 'secp384r1'] as const) {
+      const len = g === 'secp256r1' ? 32 : 48;
+      const a = pseudoRandom(len, 71);
+      const b = pseudoRandom(len, 72);
+      const share = p.generateKeyShare(g, a);
+      // Same key, other provider: same public value (so the scalar really was used).
+      const twin = providers.find((q) => q !== p)!.generateKeyShare(g, a);
+      assert.is(toHex(share.publicKey), toHex(twin.publicKey), g);
+      const resp = p.respondKeyShare(g, share.publicKey, b);
+      assert.is(toHex(share.complete(resp.publicKey)), toHex(resp.sharedSecret), g);
+      assert.is(toHex(twin.complete(resp.publicKey)), toHex(resp.sharedSecret), g);
+      throwsCode(() => p.generateKeyShare(g, new Uint8Array(len)), 'BAD_KEY', `${g} zero scalar`);
+      throwsCode(() => p.generateKeyShare(g, hex(ORDER[g])), 'BAD_KEY', `${g} scalar = n`);
+      throwsCode(() => p.generateKeyShare(g, new Uint8Array(len).fill(0xff)), 'BAD_KEY', `${g} scalar > n`);
+      throwsCode(() => p.respondKeyShare(g, share.publicKey, new Uint8Array(len - 1)), 'BAD_KEY', `${g} short scalar`);
+    }
+    throwsCode(() => p.generateKeyShare('X25519MLKEM768', new Uint8Array(32)), 'UNSUPPORTED', 'hybrid with a chosen key');
+    const h = p.generateKeyShare('X25519MLKEM768');
+    throwsCode(() => p.respondKeyShare('X25519MLKEM768', h.publicKey, new Uint8Array(32)), 'UNSUPPORTED', 'hybrid respond with a chosen key');
   });
 }
 

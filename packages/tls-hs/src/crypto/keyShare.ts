@@ -19,8 +19,11 @@ export interface EcdhKeyPair {
   derive(peer: Uint8Array): Uint8Array;
 }
 
-/** A provider's ECDH implementation: ephemeral key-pair generation per group. */
-export type EcdhImplementation = (group: EcdhGroupName) => EcdhKeyPair;
+/** A provider's ECDH implementation: a fresh key pair of a group, or one from a caller-chosen private key. */
+export type EcdhImplementation = (group: EcdhGroupName, privateKey?: Uint8Array) => EcdhKeyPair;
+
+/** Size of a private key per classic group (X25519 scalar; big-endian NIST scalars). */
+export const ECDH_PRIVATE_LENGTHS: Readonly<Record<EcdhGroupName, number>> = { x25519: 32, secp256r1: 32, secp384r1: 48 };
 
 /** Size of a public value per classic group (x25519 u-coordinate; uncompressed NIST points). */
 export const ECDH_PUBLIC_LENGTHS: Readonly<Record<EcdhGroupName, number>> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
@@ -46,6 +49,14 @@ export function checkEcdhPublic(group: EcdhGroupName, peer: Uint8Array): void {
   if (group !== 'x25519' && peer[0] !== 0x04) throw new CryptoError('BAD_POINT', `${group} key share must be an uncompressed point`);
 }
 
+/** Checks a caller-chosen private key's type and length (range is the primitive's check); CryptoError('BAD_KEY'). */
+export function checkEcdhPrivate(group: EcdhGroupName, privateKey: Uint8Array): void {
+  const n = ECDH_PRIVATE_LENGTHS[group];
+  if (!(privateKey instanceof Uint8Array) || privateKey.length !== n) {
+    throw new CryptoError('BAD_KEY', `${group} private key must be ${n} bytes`);
+  }
+}
+
 /** Throws CryptoError('BAD_POINT') if an X25519 shared secret is all zeros (RFC 7748 §6.1, RFC 8446 §7.4.2). */
 export function checkNonZeroSecret(secret: Uint8Array): void {
   let acc = 0;
@@ -64,13 +75,22 @@ function isClassic(group: KeyExchangeGroup): group is EcdhGroupName {
   return group === 'x25519' || group === 'secp256r1' || group === 'secp384r1';
 }
 
-/** Generates a client key share for any group, using `ecdh` for the classic part. */
-export function generateKeyShareWith(ecdh: EcdhImplementation, group: KeyExchangeGroup): KeyShare {
+/** The only other group is X25519MLKEM768, and its shares always draw fresh keys. */
+function checkHybrid(group: KeyExchangeGroup, privateKey: Uint8Array | undefined): void {
+  if (group !== 'X25519MLKEM768') throw new CryptoError('UNSUPPORTED', `unknown key exchange group ${String(group)}`);
+  if (privateKey !== undefined) throw new CryptoError('UNSUPPORTED', 'X25519MLKEM768 key shares cannot take a chosen private key');
+}
+
+/**
+ * Generates a client key share for any group, using `ecdh` for the classic part; `privateKey` (classic groups
+ * only) replaces the fresh private key.
+ */
+export function generateKeyShareWith(ecdh: EcdhImplementation, group: KeyExchangeGroup, privateKey?: Uint8Array): KeyShare {
   if (isClassic(group)) {
-    const kp = ecdh(group);
+    const kp = ecdh(group, privateKey);
     return { group, publicKey: kp.publicKey, complete: (serverShare) => kp.derive(serverShare) };
   }
-  if (group !== 'X25519MLKEM768') throw new CryptoError('UNSUPPORTED', `unknown key exchange group ${String(group)}`);
+  checkHybrid(group, privateKey);
   const kem = ml_kem768.keygen();
   const x = ecdh('x25519');
   const S = X25519MLKEM768_SIZES;
@@ -93,15 +113,23 @@ export function generateKeyShareWith(ecdh: EcdhImplementation, group: KeyExchang
   };
 }
 
-/** Answers a client key share for any group (server side), using `ecdh` for the classic part. */
-export function respondKeyShareWith(ecdh: EcdhImplementation, group: KeyExchangeGroup, clientShare: Uint8Array): KeyShareResponse {
+/**
+ * Answers a client key share for any group (server side), using `ecdh` for the classic part; `privateKey` (classic
+ * groups only) replaces the fresh private key.
+ */
+export function respondKeyShareWith(
+  ecdh: EcdhImplementation,
+  group: KeyExchangeGroup,
+  clientShare: Uint8Array,
+  privateKey?: Uint8Array,
+): KeyShareResponse {
   if (isClassic(group)) {
     checkEcdhPublic(group, clientShare);
-    const kp = ecdh(group);
+    const kp = ecdh(group, privateKey);
     const sharedSecret = kp.derive(clientShare);
     return { publicKey: kp.publicKey, sharedSecret };
   }
-  if (group !== 'X25519MLKEM768') throw new CryptoError('UNSUPPORTED', `unknown key exchange group ${String(group)}`);
+  checkHybrid(group, privateKey);
   const S = X25519MLKEM768_SIZES;
   if (!(clientShare instanceof Uint8Array) || clientShare.length !== S.clientShare) {
     throw new CryptoError('BAD_POINT', `X25519MLKEM768 client share must be ${S.clientShare} bytes`);

@@ -31,8 +31,9 @@ export function createNobleProvider(): CryptoProvider {
     hkdfExpand: nobleHkdfExpand,
     createAead: nobleCreateAead,
     createHeaderProtection: nobleCreateHeaderProtection,
-    generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nobleEcdh, group),
-    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nobleEcdh, group, clientShare),
+    generateKeyShare: (group: KeyExchangeGroup, privateKey?: Uint8Array) => generateKeyShareWith(nobleEcdh, group, privateKey),
+    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array, privateKey?: Uint8Array) =>
+      respondKeyShareWith(nobleEcdh, group, clientShare, privateKey),
     ...signatures,
     randomBytes(length: number): Uint8Array {
       checkRandomLength(length);

@@ -1,16 +1,20 @@
 /**
- * Ephemeral ECDH for the noble provider: X25519 (@noble/curves ed25519.js) and P-256 / P-384 (@noble/curves nist.js).
- * No `node:` import.
+ * ECDH for the noble provider: X25519 (@noble/curves ed25519.js) and P-256 / P-384 (@noble/curves nist.js). Key
+ * pairs are fresh, or built from a caller-chosen private key (known-answer tests, static keys). No `node:` import.
  */
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { CryptoError } from './errors.js';
-import { checkEcdhPublic, checkNonZeroSecret, type EcdhGroupName, type EcdhKeyPair } from './keyShare.js';
+import { checkEcdhPrivate, checkEcdhPublic, checkNonZeroSecret, type EcdhGroupName, type EcdhKeyPair } from './keyShare.js';
 
-/** Generates an ephemeral key pair of a classic group with noble. */
-export function nobleEcdh(group: EcdhGroupName): EcdhKeyPair {
+/**
+ * A key pair of a classic group with noble: fresh, or from `privateKey` (the 32-byte X25519 scalar, or the
+ * big-endian P-256 / P-384 scalar; CryptoError('BAD_KEY') if it is malformed or out of range).
+ */
+export function nobleEcdh(group: EcdhGroupName, privateKey?: Uint8Array): EcdhKeyPair {
+  if (privateKey !== undefined) checkEcdhPrivate(group, privateKey);
   if (group === 'x25519') {
-    const secret = x25519.utils.randomSecretKey();
+    const secret = privateKey === undefined ? x25519.utils.randomSecretKey() : Uint8Array.from(privateKey);
     return {
       publicKey: x25519.getPublicKey(secret),
       derive(peer: Uint8Array): Uint8Array {
@@ -28,9 +32,15 @@ export function nobleEcdh(group: EcdhGroupName): EcdhKeyPair {
     };
   }
   const curve = group === 'secp256r1' ? p256 : p384;
-  const secret = curve.utils.randomSecretKey();
+  const secret = privateKey === undefined ? curve.utils.randomSecretKey() : Uint8Array.from(privateKey);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = curve.getPublicKey(secret, false);
+  } catch {
+    throw new CryptoError('BAD_KEY', `${group} private key is out of range`);
+  }
   return {
-    publicKey: curve.getPublicKey(secret, false),
+    publicKey,
     derive(peer: Uint8Array): Uint8Array {
       checkEcdhPublic(group, peer);
       let shared: Uint8Array;
@@ -43,21 +53,4 @@ export function nobleEcdh(group: EcdhGroupName): EcdhKeyPair {
       return shared.subarray(1);
     },
   };
-}
-
-/**
- * X25519(scalar, u) of RFC 7748 §5 with a caller-chosen scalar (for known-answer tests and static keys).
- * Throws CryptoError('BAD_KEY') for a scalar that is not 32 bytes and CryptoError('BAD_POINT') for a bad u / zero result.
- */
-export function nobleX25519(scalar: Uint8Array, u: Uint8Array): Uint8Array {
-  if (!(scalar instanceof Uint8Array) || scalar.length !== 32) throw new CryptoError('BAD_KEY', 'X25519 scalar must be 32 bytes');
-  checkEcdhPublic('x25519', u);
-  let shared: Uint8Array;
-  try {
-    shared = x25519.getSharedSecret(scalar, u);
-  } catch {
-    throw new CryptoError('BAD_POINT', 'all-zero X25519 shared secret');
-  }
-  checkNonZeroSecret(shared);
-  return shared;
 }

@@ -31,8 +31,9 @@ export function createNodeProvider(): CryptoProvider {
     hkdfExpand: nodeHkdfExpand,
     createAead: nodeCreateAead,
     createHeaderProtection: nodeCreateHeaderProtection,
-    generateKeyShare: (group: KeyExchangeGroup) => generateKeyShareWith(nodeEcdh, group),
-    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array) => respondKeyShareWith(nodeEcdh, group, clientShare),
+    generateKeyShare: (group: KeyExchangeGroup, privateKey?: Uint8Array) => generateKeyShareWith(nodeEcdh, group, privateKey),
+    respondKeyShare: (group: KeyExchangeGroup, clientShare: Uint8Array, privateKey?: Uint8Array) =>
+      respondKeyShareWith(nodeEcdh, group, clientShare, privateKey),
     ...signatures,
     randomBytes(length: number): Uint8Array {
       checkRandomLength(length);

@@ -144,10 +144,18 @@ export interface CryptoProvider {
   /** A header-protection context for one hp key; throws CryptoError('BAD_KEY') for a wrong length. */
   createHeaderProtection(algorithm: HeaderProtectionAlgorithm, key: Uint8Array): HeaderProtection;
 
-  /** Generates a client key share for a group. */
-  generateKeyShare(group: KeyExchangeGroup): KeyShare;
-  /** Server side: answers a client share; throws CryptoError('BAD_POINT') on an invalid share. */
-  respondKeyShare(group: KeyExchangeGroup, clientShare: Uint8Array): KeyShareResponse;
+  /**
+   * Generates a client key share for a group. `privateKey` (optional, classic groups only) uses a caller-chosen
+   * private key instead of a fresh one — for known-answer tests (RFC 7748, RFC 8448) and static keys: the 32-byte
+   * X25519 scalar, or the big-endian P-256 / P-384 scalar (32 / 48 bytes). CryptoError('BAD_KEY') for a malformed
+   * or out-of-range key, ('UNSUPPORTED') for an unknown group or a private key with X25519MLKEM768.
+   */
+  generateKeyShare(group: KeyExchangeGroup, privateKey?: Uint8Array): KeyShare;
+  /**
+   * Server side: answers a client share; throws CryptoError('BAD_POINT') on an invalid share. `privateKey` as in
+   * {@link CryptoProvider.generateKeyShare}.
+   */
+  respondKeyShare(group: KeyExchangeGroup, clientShare: Uint8Array, privateKey?: Uint8Array): KeyShareResponse;
 
   /** Imports a DER SubjectPublicKeyInfo; throws CryptoError('BAD_KEY') / ('UNSUPPORTED'). */
   importPublicKey(spki: Uint8Array): PublicKey;
