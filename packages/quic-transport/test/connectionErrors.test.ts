@@ -10,6 +10,7 @@ import { createTlsEngine } from '@quichs/tls-hs';
 import {
   encodeTransportParameters,
   FrameType,
+  MemoryQlogSink,
   QUIC_VERSION_1,
   TransportErrorCode,
   type Connection,
@@ -24,13 +25,16 @@ const s = suite('connectionErrors');
 interface Setup {
   pair: Pair;
   server: Connection;
-  inject: (payload: Uint8Array, opts?: { pn?: number; firstByteOr?: number }) => void;
+  inject: (payload: Uint8Array, opts?: { pn?: number; firstByteOr?: number; dcid?: Uint8Array }) => void;
+  /** The connection IDs the server issued in NEW_CONNECTION_ID frames (from the client's qlog). */
+  issued: () => Uint8Array[];
 }
 
 /** A confirmed connection and a way to send the server 1-RTT packets protected with the client's keys. */
 function established(serverOptions: Parameters<typeof createPair>[0] = {}): Setup {
   const lines: string[] = [];
-  const pair = createPair({ ...serverOptions, client: { ...serverOptions.client, keylog: (l) => lines.push(l) } });
+  const qlog = new MemoryQlogSink();
+  const pair = createPair({ ...serverOptions, client: { ...serverOptions.client, keylog: (l) => lines.push(l), qlog } });
   assert.ok(pair.handshake());
   pair.net.run(() => pair.client.handshakeConfirmedState, { maxTime: 2000 });
   pair.net.advance(200);
@@ -42,10 +46,15 @@ function established(serverOptions: Parameters<typeof createPair>[0] = {}): Setu
     pair,
     server,
     inject: (payload, opts = {}) => {
-      const packet = sealShort({ dcid, pn: opts.pn ?? pn++, protector, payload, firstByteOr: opts.firstByteOr });
+      const packet = sealShort({ dcid: opts.dcid ?? dcid, pn: opts.pn ?? pn++, protector, payload, firstByteOr: opts.firstByteOr });
       pair.net.inject(CLIENT_ADDRESS, SERVER_ADDRESS, packet);
       pair.net.run(() => server.isClosed, { maxTime: 500 });
     },
+    issued: () =>
+      qlog.events
+        .filter((e) => e.name === 'transport:packet_received')
+        .flatMap((e) => (e.data.frames as { frame_type: string; connection_id?: string }[]).filter((f) => f.frame_type === 'new_connection_id'))
+        .map((f) => Uint8Array.from(Buffer.from(f.connection_id!, 'hex'))),
   };
 }
 
@@ -110,6 +119,19 @@ for (const [name, payload, code, frameType] of cases) {
     expectClose(setup, code, frameType);
   });
 }
+
+s('the peer retires our first connection ID (as quic-go does): packets to the new IDs still parse (regression)', () => {
+  const setup = established();
+  const [next] = setup.issued();
+  assert.ok(next !== undefined, 'the server issued NEW_CONNECTION_IDs');
+  const before = setup.server.stats().packetsReceived;
+  setup.inject(payloadOf([{ type: FrameType.RETIRE_CONNECTION_ID, sequenceNumber: 0 }, { type: FrameType.PING }]), { dcid: next });
+  setup.inject(payloadOf([{ type: FrameType.PING }, { type: FrameType.PADDING, length: 3 }]), { dcid: next });
+  setup.pair.net.advance(50);
+  assert.not.ok(setup.server.isClosed, setup.server.closeError?.message);
+  assert.is(setup.server.stats().packetsReceived, before + 2);
+  assert.not.ok(setup.pair.serverCore.isRouted(setup.server.localTransportParameters.initialSourceConnectionId!), 'seq 0 no longer routes');
+});
 
 s('reserved header bits set after removing protection → PROTOCOL_VIOLATION', () => {
   const setup = established();

@@ -203,6 +203,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private handshakeDonePending = false;
   private newTokenPending: Uint8Array | undefined;
   private pingPending = false;
+  /** A key update the application asked for, waiting for RFC 9001 §6.1 to allow it. */
+  private keyUpdateQueued = false;
   private readonly installed = new Set<string>();
   private closeFrame: CloseFrameInfo | undefined;
   private buffered: { packet: Uint8Array; level: SendLevel }[] = [];
@@ -688,7 +690,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     let processed = 0;
     let undecryptableShort = false;
     while (offset < datagram.length && !this.closeState.isClosed) {
-      const h = parsePacketHeader(datagram, offset, { shortDcidLength: this.localCids.initial.cid.length });
+      const h = parsePacketHeader(datagram, offset, { shortDcidLength: this.localCids.cidLength });
       if (h.kind === 'drop') {
         this.statsRecord.packetsDropped++;
         if ((datagram[offset] & 0x80) === 0) undecryptableShort = true;
@@ -730,7 +732,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.buffered = [];
     for (const b of pending) {
       if (this.closeState.isClosed) return;
-      const h = parsePacketHeader(b.packet, 0, { shortDcidLength: this.localCids.initial.cid.length });
+      const h = parsePacketHeader(b.packet, 0, { shortDcidLength: this.localCids.cidLength });
       if (h.kind !== 'long' && h.kind !== 'short') continue;
       this.receivePacket(b.packet, h, this.remote, MIN_INITIAL_DATAGRAM, now);
     }
@@ -1012,6 +1014,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const result = this.loss.onAckReceived(space.id, f.ranges, decodeAckDelay(f.ackDelay, exponent), now, f.ecn);
     const kpm = space.id === 'application' && this.keys.has('oneRtt', 'read') ? this.keys.oneRttKeys() : undefined;
     for (const p of result.newlyAcked) this.onPacketAcked(space, p, kpm);
+    if (this.keyUpdateQueued && kpm !== undefined && this.keyUpdates.canUpdate(kpm, this.handshakeConfirmedFlag)) this.startKeyUpdate(kpm);
     for (const p of result.lost) this.onPacketLost(space, p, 'reordering_threshold');
     if (this.qlog.enabled && result.newlyAcked.length > 0) this.qlog.metrics(now, this.loss);
   }
@@ -1566,12 +1569,26 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   /**
-   * Starts a 1-RTT key update (RFC 9001 §6). QuicError(KEY_UPDATE_ERROR) before the handshake is confirmed or while
-   * the previous update is not acknowledged; the connection stays open.
+   * Starts a 1-RTT key update (RFC 9001 §6). Returns true when the new keys are in use now; false when the previous
+   * update is not acknowledged yet — the update is then queued (a PING asks for the acknowledgment) and starts as soon
+   * as RFC 9001 §6.1 allows. QuicError(KEY_UPDATE_ERROR) before the handshake is confirmed (the connection stays open).
    */
-  updateKeys(): void {
-    if (!this.keys.has('oneRtt', 'write')) throw new QuicError(TransportErrorCode.KEY_UPDATE_ERROR, 'no 1-RTT keys yet');
+  updateKeys(): boolean {
+    if (!this.keys.has('oneRtt', 'write') || !this.handshakeConfirmedFlag) {
+      throw new QuicError(TransportErrorCode.KEY_UPDATE_ERROR, 'key update before the handshake is confirmed');
+    }
     const kpm = this.keys.oneRttKeys();
+    this.pingPending = true;
+    if (!this.keyUpdates.canUpdate(kpm, true)) {
+      this.keyUpdateQueued = true;
+      return false;
+    }
+    this.startKeyUpdate(kpm);
+    return true;
+  }
+
+  private startKeyUpdate(kpm: KeyPhaseManager): void {
+    this.keyUpdateQueued = false;
     this.keyUpdates.initiate(kpm, this.handshakeConfirmedFlag);
     this.statsRecord.keyUpdates = kpm.writeKeyUpdates;
     this.qlog.keysInstalled(this.now, 'oneRtt', 'local_update', kpm.writeKeyUpdates);

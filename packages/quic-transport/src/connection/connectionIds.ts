@@ -20,6 +20,7 @@ export const MAX_ISSUED_CONNECTION_IDS = 8;
 /** The connection IDs we issued. */
 export class LocalConnectionIds {
   private readonly hooks: ConnectionIdHooks;
+  private readonly first: IssuedConnectionId;
   private readonly active = new Map<number, IssuedConnectionId>();
   private readonly pending = new Set<number>();
   private nextSeq: number;
@@ -28,6 +29,7 @@ export class LocalConnectionIds {
   /** @param first our first SCID (sequence number 0, sent in the long headers) */
   constructor(hooks: ConnectionIdHooks, first: IssuedConnectionId) {
     this.hooks = hooks;
+    this.first = first;
     this.active.set(0, first);
     this.nextSeq = 1;
   }
@@ -37,9 +39,17 @@ export class LocalConnectionIds {
     return this.active.size;
   }
 
-  /** The first SCID. */
+  /**
+   * The first SCID (sequence number 0): our long headers' SCID and initial_source_connection_id, still known after
+   * the peer retired it.
+   */
   get initial(): IssuedConnectionId {
-    return this.active.get(0) ?? { cid: new Uint8Array(0), statelessResetToken: new Uint8Array(16) };
+    return this.first;
+  }
+
+  /** Length of every ID we issue (the DCID length of the short headers we receive). */
+  get cidLength(): number {
+    return this.first.cid.length;
   }
 
   /**

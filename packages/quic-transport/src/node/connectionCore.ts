@@ -118,6 +118,6 @@ export interface ConnectionCore extends EndpointConnection {
   close(errorCode: number, reason: string, application?: boolean): void;
   /** Optional counters. */
   stats?(): ConnectionCoreStats;
-  /** Optional: starts a 1-RTT key update (QUIC). */
-  updateKeys?(): void;
+  /** Optional: starts a 1-RTT key update (QUIC); false when it is queued until the previous one is acknowledged. */
+  updateKeys?(): boolean;
 }

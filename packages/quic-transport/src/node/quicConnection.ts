@@ -93,11 +93,15 @@ export class QuicConnection extends EventEmitter implements StreamHost {
     return this.closedPromise;
   }
 
-  /** Starts a 1-RTT key update (throws QuicError KEY_UPDATE_ERROR when not allowed yet). */
-  updateKeys(): void {
+  /**
+   * Starts a 1-RTT key update: true when the new keys are in use now, false when it waits for the previous update
+   * to be acknowledged. Throws QuicError KEY_UPDATE_ERROR before the handshake is confirmed.
+   */
+  updateKeys(): boolean {
     if (this.core.updateKeys === undefined) throw new Error('this connection does not support key updates');
-    this.core.updateKeys();
+    const started = this.core.updateKeys();
     this.kick();
+    return started;
   }
 
   /** Resolves when the connection has closed. */
