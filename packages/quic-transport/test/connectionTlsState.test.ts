@@ -11,7 +11,13 @@ import { createPair, drainEvents } from './support/quicFixtures.js';
 const s = suite('connectionTlsState');
 
 function states(c: Connection): string[] {
-  return drainEvents(c).flatMap((e) => (e?.type === 'tlsState' ? [`${e.state}@${e.level}`] : []));
+  let last = -Infinity;
+  return drainEvents(c).flatMap((e) => {
+    if (e?.type !== 'tlsState') return [];
+    assert.ok(e.time >= last, 'times are in order');
+    last = e.time;
+    return [`${e.state}@${e.level}`];
+  });
 }
 
 /** Consecutive repeats folded (a message split over packets reports the unchanged state once per piece). */
@@ -26,6 +32,15 @@ s('full handshake: client START, RCVD, CONNECTED; server RCVD, WAIT, CONNECTED',
   // the ML-KEM ServerHello spans two Initial packets: the first piece leaves the client in START
   assert.equal(client, ['START@initial', 'START@initial', 'RCVD@initial', 'CONNECTED@handshake']);
   assert.equal(states(pair.server()), ['RCVD@initial', 'WAIT@handshake', 'CONNECTED@handshake']);
+});
+
+s('each state carries the time of the call that ran the switch (the memory network clock)', () => {
+  const pair = createPair({ link: { delay: 25 } });
+  const start = pair.net.now;
+  assert.ok(pair.handshake());
+  const times = drainEvents(pair.client).flatMap((e) => (e?.type === 'tlsState' ? [e.time - start] : []));
+  assert.is(times[0], 0); // ClientHello at connect()
+  assert.ok(times[times.length - 1] >= 50, 'CONNECTED a round trip later');
 });
 
 s('x25519: a one-packet ServerHello, one state per flight', () => {

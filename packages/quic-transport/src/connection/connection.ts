@@ -406,7 +406,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   /** @internal Reports each state the switch saw as a 'tlsState' event (the demo prints them). */
   tlsStateSeen(state: TlsStateValue, level: TlsLevel): void {
-    this.events.push({ type: 'tlsState', state: tlsStateName(state) as TlsStateName, level });
+    this.events.push({ type: 'tlsState', state: tlsStateName(state) as TlsStateName, level, time: this.now });
   }
 
   /** @internal Queues TLS output in the CRYPTO stream of each flight's level. */

@@ -19,6 +19,8 @@ export type ConnectionCoreEvent =
       state: TlsStateName;
       /** Level of the CRYPTO bytes that went in (the level being produced for a `handshake(null)` call). */
       level: TlsLevel;
+      /** When (the `now` of the receive / send call that ran the switch, ms on the caller's clock). */
+      time: number;
     }
   | {
       /** The handshake completed (1-RTT keys installed). */

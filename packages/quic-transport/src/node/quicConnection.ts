@@ -154,7 +154,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
   private dispatch(e: ConnectionCoreEvent): void {
     switch (e.type) {
       case 'tlsState':
-        this.emit('tlsState', { state: e.state, level: e.level } satisfies TlsStateInfo);
+        this.emit('tlsState', { state: e.state, level: e.level, time: e.time } satisfies TlsStateInfo);
         return;
       case 'handshakeCompleted': {
         const { type: _t, ...info } = e;
