@@ -19,7 +19,7 @@ s('handshake: X25519MLKEM768 ClientHello in two padded Initial datagrams, events
   const ev = drainEvents(pair.client);
   const done = ev.find((e) => e?.type === 'handshakeCompleted');
   assert.ok(done);
-  assert.equal(done, { type: 'handshakeCompleted', alpn: 'hq-test', suite: 'TLS_AES_128_GCM_SHA256', group: 'X25519MLKEM768', resumed: false, earlyDataAccepted: false });
+  assert.equal(done, { type: 'handshakeCompleted', alpn: 'hq-test', suite: 'TLS_AES_128_GCM_SHA256', group: 'X25519MLKEM768', resumed: false, earlyDataAccepted: false, version: QUIC_VERSION_1 });
   assert.ok(drainEvents(pair.server()).some((e) => e?.type === 'handshakeCompleted'));
   assert.is(pair.client.quicVersion, QUIC_VERSION_1);
   // the handshake is confirmed on both sides once HANDSHAKE_DONE arrived

@@ -1,11 +1,11 @@
 /**
  * The 'tlsState' events: each state the seed's switch got back from `tls.handshake()`, in order, per role — the
  * sequence the echo demo prints (client START → RCVD → CONNECTED, server RCVD → WAIT → CONNECTED; START again on
- * the client after a HelloRetryRequest, START on the server when it sends one).
+ * the client after a HelloRetryRequest, START on the server when it sends one) — and the version in handshakeCompleted.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Connection } from '../src/index.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2, type Connection } from '../src/index.js';
 import { createPair, drainEvents } from './support/quicFixtures.js';
 
 const s = suite('connectionTlsState');
@@ -64,6 +64,17 @@ s('after the handshake, NewSessionTickets at the client report CONNECTED at the 
   const later = states(pair.client);
   assert.ok(later.length >= 1);
   for (const st of later) assert.is(st, 'CONNECTED@application');
+});
+
+s('handshakeCompleted names the QUIC version in use (v2 here, v1 by default)', () => {
+  const v2 = createPair({ client: { version: QUIC_VERSION_2 } });
+  assert.ok(v2.handshake());
+  const done = drainEvents(v2.client).find((e) => e?.type === 'handshakeCompleted');
+  assert.is(done?.type === 'handshakeCompleted' ? done.version : undefined, QUIC_VERSION_2);
+  const v1 = createPair();
+  assert.ok(v1.handshake());
+  const done1 = drainEvents(v1.server()).find((e) => e?.type === 'handshakeCompleted');
+  assert.is(done1?.type === 'handshakeCompleted' ? done1.version : undefined, QUIC_VERSION_1);
 });
 
 s.run();

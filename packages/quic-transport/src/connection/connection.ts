@@ -577,6 +577,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       group: tls.group,
       resumed: tls.resumed,
       earlyDataAccepted: tls.earlyDataStatus === 'accepted',
+      version: this.version,
     });
   }
 

@@ -35,6 +35,8 @@ export type ConnectionCoreEvent =
       resumed?: boolean;
       /** True when 0-RTT data was accepted. */
       earlyDataAccepted?: boolean;
+      /** The QUIC version in use (after any version negotiation). */
+      version?: number;
     }
   | { /** The peer opened a stream. */ type: 'streamOpened'; /** Stream ID. */ streamId: number }
   | { /** Data (or FIN / reset) can be read. */ type: 'streamReadable'; /** Stream ID. */ streamId: number }
