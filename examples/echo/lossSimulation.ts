@@ -140,9 +140,9 @@ class LossyConnection implements ConnectionCore {
     return { ...(this.inner.stats?.() ?? {}), simulatedLossSent: this.counters.sent, simulatedLossReceived: this.counters.received };
   }
 
-  updateKeys(): void {
+  updateKeys(): boolean {
     if (this.inner.updateKeys === undefined) throw new Error('this connection does not support key updates');
-    this.inner.updateKeys();
+    return this.inner.updateKeys();
   }
 }
 
