@@ -10,7 +10,8 @@ import { TlsState, CertRequest } from '../src/engine/tlsState.js';
 import type { TlsEngineOptions } from '../src/engine/options.js';
 import { createSelfSignedCertificate, issueCertificate, type CreatedCertificate, type CertificateKeyType } from '../src/x509/certificateBuilder.js';
 import { chainSignedWithin } from '../src/engine/credentials.js';
-import { keyOf, provider, rejectsAlert, runHandshake } from './engine-helpers.js';
+import { keyOf, provider, rejectsAlert, runHandshake, splitMessages } from './engine-helpers.js';
+import { parseCertificateRequest } from '../src/wire/certificateRequest.js';
 
 const s = suite('engine x509');
 
@@ -128,6 +129,41 @@ s('certificate selection honours signature_algorithms(_cert) for the chain signa
   const b = mk(['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384']);
   await runHandshake(b.client, b.server);
   assert.is(b.client.peerCertificates.length, 2); // the SNI chain is acceptable and preferred
+});
+
+s('our signature_algorithms_cert: sent in ClientHello / CertificateRequest and enforced on the peer path', async () => {
+  // the leaf is signed by the P-384 intermediate (ecdsa_secp384r1_sha384), the intermediate by the P-256 root
+  const ok = clientFor('example.com', { sigalgsCert: ['ecdsa_secp384r1_sha384', 'ecdsa_secp256r1_sha256'] });
+  const server = serverWith(leaf());
+  await runHandshake(ok, server);
+  const sac = server.peerExtensions.find((e) => e.type === 50);
+  assert.ok(sac !== undefined, 'signature_algorithms_cert sent');
+  assert.equal([...sac!.data], [0, 4, 0x05, 0x03, 0x04, 0x03]);
+  await rejectsAlert(runHandshake(clientFor('example.com', { sigalgsCert: ['ecdsa_secp256r1_sha256'] }), serverWith(leaf())), 'unsupported_certificate');
+  await rejectsAlert(runHandshake(clientFor('example.com', { sigalgsCert: [0x0503] }), serverWith(leaf())), 'unsupported_certificate');
+  // RSA PKCS#1 v1.5 is accepted by name in this list (certificates only)
+  const rsaRoot = createSelfSignedCertificate(provider, { subject: 'rsa root', isCA: true, notBefore, notAfter, key: keyOf('rsa') });
+  const rsaLeaf = issueCertificate(provider, rsaRoot, { subject: 'example.com', dnsNames: ['example.com'], notBefore, notAfter, keyType: 'ed25519' });
+  const c = createTlsEngine('client', { provider, clock, servername: 'example.com', ca: rsaRoot.pem, sigalgsCert: 'rsa_pkcs1_sha256' });
+  await runHandshake(c, createTlsEngine('server', { provider, clock, cert: rsaLeaf.der, key: rsaLeaf.key }));
+  assert.is(c.state, TlsState.CONNECTED);
+  assert.throws(() => clientFor('example.com', { sigalgsCert: ['rsa_pkcs1_sha1'] }), RangeError);
+  // server side: the CertificateRequest carries it and the client chain is checked against it
+  const clientLeaf = leaf('ed25519', ['clientAuth']);
+  const mtls = (sigalgsCert: string[]) => {
+    const cl = clientFor('example.com', { cert: [clientLeaf.der, intermediate.der], key: clientLeaf.key });
+    const sv = serverWith(leaf(), { ca: root.pem, certRequest: CertRequest.REQUIRED, sigalgsCert });
+    return { cl, sv };
+  };
+  const a = mtls(['ecdsa_secp384r1_sha384', 'ecdsa_secp256r1_sha256']);
+  await runHandshake(a.cl, a.sv);
+  assert.is(a.sv.state, TlsState.CONNECTED);
+  const b = mtls(['ed25519']);
+  await rejectsAlert(runHandshake(b.cl, b.sv), 'unsupported_certificate');
+  const m = mtls(['ed25519']);
+  m.cl.handshake(m.sv.handshake(m.cl.handshake(null).out).out);
+  const cr = splitMessages(m.sv.handshake(null).out).find((x) => x.type === 13)!;
+  assert.ok(parseCertificateRequest(cr.body).extensions.some((e) => e.type === 50 && e.data.length === 4));
 });
 
 s.run();

@@ -18,7 +18,7 @@ import { findExtension, type Extension } from '../wire/extensions/extensionList.
 import { checkExtensions } from '../wire/extensions/extensionRules.js';
 import { encodeServerName, isValidSniHostName, parseServerNameAck } from '../wire/extensions/serverName.js';
 import { encodeSupportedGroups } from '../wire/extensions/supportedGroups.js';
-import { encodeSignatureAlgorithms, parseSignatureAlgorithms } from '../wire/extensions/signatureAlgorithms.js';
+import { encodeSignatureAlgorithms, encodeSignatureAlgorithmsCert, parseSignatureAlgorithms } from '../wire/extensions/signatureAlgorithms.js';
 import { encodeAlpn, parseAlpnSelected } from '../wire/extensions/applicationLayerProtocolNegotiation.js';
 import { encodeSupportedVersionsClient, parseSupportedVersionsServer } from '../wire/extensions/supportedVersions.js';
 import { encodeKeyShareClient, parseKeyShareHelloRetryRequest, parseKeyShareServer } from '../wire/extensions/keyShare.js';
@@ -95,6 +95,9 @@ export class ClientHandshake extends HandshakeCore {
     ext.push({ type: ExtensionType.supported_versions, data: encodeSupportedVersionsClient([ProtocolVersion.TLS1_3]) });
     if (dhe) ext.push({ type: ExtensionType.supported_groups, data: encodeSupportedGroups(c.groups.map(groupCode)) });
     ext.push({ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) });
+    if (c.sigalgsCert !== undefined) {
+      ext.push({ type: ExtensionType.signature_algorithms_cert, data: encodeSignatureAlgorithmsCert(c.sigalgsCert) });
+    }
     if (c.alpn.length > 0) ext.push({ type: ExtensionType.application_layer_protocol_negotiation, data: encodeAlpn(c.alpn) });
     ext.push({ type: ExtensionType.psk_key_exchange_modes, data: encodePskKeyExchangeModes(c.pskModes.map((m) => MODE_CODES[m])) });
     if (c.quic) ext.push(quicTransportParametersExtension(ownTransportParameters(c)));

@@ -81,7 +81,7 @@ export function loadCredentials(
 const chainSchemeCache = new WeakMap<readonly Uint8Array[], (readonly number[])[]>();
 
 /** TLS SignatureScheme codepoints that express a certificate signature made with `params`. */
-function schemesFor(params: SignatureParams): readonly number[] {
+export function schemesFor(params: SignatureParams): readonly number[] {
   switch (params.kind) {
     case 'ed25519':
       return [0x0807];

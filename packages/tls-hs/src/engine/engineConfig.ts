@@ -10,7 +10,7 @@ import type { CryptoProvider, KeyExchangeGroup, PrivateKey } from '../crypto/pro
 import { defaultProvider } from '../crypto/default.js';
 import { CIPHER_SUITES, cipherSuiteByCode, cipherSuiteByName, type CipherSuiteParams } from '../keyschedule/cipherSuite.js';
 import { DEFAULT_KEY_SHARES, SUPPORTED_GROUPS, groupByName } from './namedGroups.js';
-import { DEFAULT_SIGNATURE_SCHEMES, signatureSchemeByCode, signatureSchemeByName } from './signatureSchemes.js';
+import { DEFAULT_SIGNATURE_SCHEMES, certificateSignatureSchemeCode, signatureSchemeByCode, signatureSchemeByName } from './signatureSchemes.js';
 import type { CertificateVerifier, PemOrDer, SniCallback, TlsEngineOptions, PeerVerifyCallback } from './options.js';
 import { CertRequest, type CertRequestValue } from './tlsState.js';
 import { parsePskModes, resolveExternalPsk, type PskCallback, type PskMode, type ResolvedExternalPsk } from '../session/externalPsk.js';
@@ -46,6 +46,8 @@ export interface EngineConfig {
   keyShares: KeyExchangeGroup[];
   /** Signature schemes (codepoints), preference order. */
   sigalgs: number[];
+  /** Schemes accepted in the peer's certificate signatures (sent as signature_algorithms_cert), or undefined. */
+  sigalgsCert: number[] | undefined;
   /** ALPN protocols. */
   alpn: string[];
   /** Client: server name. */
@@ -185,6 +187,20 @@ export function antiReplayOf(c: EngineConfig): AntiReplay {
   return c.antiReplay;
 }
 
+/** Parses a signature_algorithms_cert preference (names or codepoints, RSA PKCS#1 v1.5 included). */
+export function parseSigalgsCert(v: readonly (string | number)[] | string | undefined): number[] | undefined {
+  const l = list(v);
+  if (l === undefined) return undefined;
+  const out: number[] = [];
+  for (const x of l) {
+    const code = certificateSignatureSchemeCode(x);
+    if (code === undefined) throw new RangeError(`unsupported certificate signature scheme ${String(x)}`);
+    if (!out.includes(code)) out.push(code);
+  }
+  if (out.length === 0) throw new RangeError('empty certificate signature scheme list');
+  return out;
+}
+
 /** Builds the working configuration from the options object. */
 export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOptions = {}): EngineConfig {
   if (role !== 'client' && role !== 'server') throw new TypeError(`role must be "client" or "server"`);
@@ -212,6 +228,7 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     groups,
     keyShares,
     sigalgs: parseSigalgs(o.sigalgs),
+    sigalgsCert: parseSigalgsCert(o.sigalgsCert),
     alpn,
     servername: o.servername,
     sniCallback: o.SNICallback,

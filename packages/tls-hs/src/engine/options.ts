@@ -98,6 +98,13 @@ export interface TlsEngineOptions {
   readonly keyShares?: readonly (KeyExchangeGroup | string)[];
   /** Signature schemes by name or codepoint, preference order. */
   readonly sigalgs?: readonly (string | number)[] | string;
+  /**
+   * Schemes accepted in the peer's certificate signatures, by IANA name or codepoint (RSA PKCS#1 v1.5 allowed here):
+   * sent as signature_algorithms_cert (client: ClientHello; server: CertificateRequest), and a validated peer path
+   * with a certificate signed otherwise is refused with unsupported_certificate. Default: not sent, every scheme we
+   * can verify is accepted.
+   */
+  readonly sigalgsCert?: readonly (string | number)[] | string;
   /** NSS key log callback: one line per secret, no newline. */
   readonly keylog?: (line: string) => void;
   /** QUIC mode: transport parameters required, empty session id, no middlebox compatibility. */

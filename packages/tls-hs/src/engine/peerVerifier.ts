@@ -13,6 +13,7 @@ import { verifyCertificateChain } from '../x509/pathValidation.js';
 import { loadCertificates } from '../x509/pem.js';
 import type { EngineConfig } from './engineConfig.js';
 import type { PemOrDer } from './options.js';
+import { schemesFor } from './credentials.js';
 
 /** The authenticated peer. */
 export interface PeerIdentity {
@@ -74,5 +75,20 @@ export function verifyPeerCertificates(
     provider,
     verify: userVerify === undefined ? undefined : (error, certs) => userVerify(error, certs.map((c) => c.der)),
   });
+  if (config.sigalgsCert !== undefined && !result.overridden) checkPathSignatures(result.path, config.sigalgsCert);
   return { publicKey: result.publicKey, chain };
+}
+
+/**
+ * Our signature_algorithms_cert: every certificate of the validated path whose signature we checked (all but the
+ * trust anchor) must be signed with one of `accepted`, else unsupported_certificate.
+ */
+function checkPathSignatures(path: readonly X509Certificate[], accepted: readonly number[]): void {
+  for (const cert of path.slice(0, -1)) {
+    const alg = cert.signatureAlgorithm;
+    const codes = alg.supported ? schemesFor(alg.params) : [];
+    if (!codes.some((c) => accepted.includes(c))) {
+      throw TlsAlert.of('unsupported_certificate', `"${cert.subject.text}" is signed with a scheme outside signature_algorithms_cert`);
+    }
+  }
 }

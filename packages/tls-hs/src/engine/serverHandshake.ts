@@ -19,7 +19,7 @@ import { findExtension, type Extension } from '../wire/extensions/extensionList.
 import { checkExtensions } from '../wire/extensions/extensionRules.js';
 import { parseServerName } from '../wire/extensions/serverName.js';
 import { parseSupportedGroups } from '../wire/extensions/supportedGroups.js';
-import { encodeSignatureAlgorithms, parseSignatureAlgorithms, parseSignatureAlgorithmsCert } from '../wire/extensions/signatureAlgorithms.js';
+import { encodeSignatureAlgorithms, encodeSignatureAlgorithmsCert, parseSignatureAlgorithms, parseSignatureAlgorithmsCert } from '../wire/extensions/signatureAlgorithms.js';
 import { encodeAlpn, parseAlpn } from '../wire/extensions/applicationLayerProtocolNegotiation.js';
 import { encodeSupportedVersionsServer, parseSupportedVersionsClient } from '../wire/extensions/supportedVersions.js';
 import { encodeKeyShareHelloRetryRequest, encodeKeyShareServer, parseKeyShareClient, type KeyShareEntry } from '../wire/extensions/keyShare.js';
@@ -510,7 +510,10 @@ export class ServerHandshake extends HandshakeCore {
     // a PSK handshake authenticates with the PSK: no CertificateRequest, Certificate or CertificateVerify
     if (this.psk === undefined) {
       if (c.certRequest !== CertRequest.NONE) {
-        const crExt = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) }];
+        const crExt: Extension[] = [{ type: ExtensionType.signature_algorithms, data: encodeSignatureAlgorithms(c.sigalgs) }];
+        if (c.sigalgsCert !== undefined) {
+          crExt.push({ type: ExtensionType.signature_algorithms_cert, data: encodeSignatureAlgorithmsCert(c.sigalgsCert) });
+        }
         this.send('handshake', HandshakeType.certificate_request, encodeCertificateRequest({ requestContext: EMPTY, extensions: crExt }));
         this.sentCertRequest = true;
       }

@@ -44,6 +44,21 @@ export const DEFAULT_CERT_SIGNATURE_SCHEMES: readonly number[] = Object.freeze([
   0x0601,
 ]);
 
+const CERTIFICATE_ONLY_SCHEMES: Readonly<Record<string, number>> = {
+  rsa_pkcs1_sha256: 0x0401,
+  rsa_pkcs1_sha384: 0x0501,
+  rsa_pkcs1_sha512: 0x0601,
+};
+
+/**
+ * The codepoint of a scheme usable in certificate signatures (signature_algorithms_cert): a CertificateVerify scheme
+ * or RSA PKCS#1 v1.5 ("rsa_pkcs1_sha256" …); by IANA name or codepoint. Undefined when we cannot verify it.
+ */
+export function certificateSignatureSchemeCode(scheme: string | number): number | undefined {
+  if (typeof scheme === 'number') return DEFAULT_CERT_SIGNATURE_SCHEMES.includes(scheme) ? scheme : undefined;
+  return signatureSchemeByName(scheme)?.code ?? CERTIFICATE_ONLY_SCHEMES[scheme.toLowerCase()];
+}
+
 /** The CertificateVerify scheme with this codepoint, or undefined (also for schemes TLS 1.3 forbids there). */
 export function signatureSchemeByCode(code: number): SignatureSchemeInfo | undefined {
   for (const s of SCHEMES) if (s.code === code) return s;
