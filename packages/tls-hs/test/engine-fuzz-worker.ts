@@ -1,6 +1,8 @@
 /**
  * The fuzz loop of engine-fuzz.test.ts (not a test file itself): runs in a worker thread so the test can detect a hang
- * (a deadline on the whole batch) without blocking its own event loop. Deterministic from the seed.
+ * (a deadline on the whole batch) without blocking its own event loop. The mutation stream is fixed by the seed, and
+ * the recorded messages are the same bytes on every run (fixed Ed25519 keys and serials, fixed X25519 scalars) except
+ * the secp256r1 share of the HRR variant, so a run's outcomes repeat (give or take a mutation landing on that share).
  *
  * Targets, each a real engine in the role that receives the bytes:
  * - ClientHello → server (then the server flight is produced when the hello is accepted)
@@ -19,6 +21,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TlsAlert } from '../src/alerts.js';
 import { createNodeProvider } from '../src/crypto/node.js';
+import { nodeX25519 } from '../src/crypto/nodeEcdh.js';
 import type { CryptoProvider, KeyExchangeGroup, KeyShare, KeyShareResponse } from '../src/crypto/provider.js';
 import { createTlsEngine, type TlsEngine } from '../src/engine/tlsEngine.js';
 import type { TlsEngineOptions } from '../src/engine/options.js';
@@ -58,9 +61,20 @@ function prng(seed: number): () => number {
   };
 }
 
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = (e as Error & { cause?: unknown }).cause;
+  return `${e.name}: ${e.message}\n${e.stack ?? ''}${cause instanceof Error ? `\ncaused by ${cause.name}: ${cause.message}\n${cause.stack ?? ''}` : ''}`;
+}
+
 const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-/** A provider whose ephemeral key exchange is prepared once and memoized per peer share. */
+const X25519_BASE = Uint8Array.of(9, ...new Uint8Array(31));
+
+/**
+ * A provider whose ephemeral key exchange is prepared once and memoized per peer share. X25519 uses fixed scalars so
+ * that the recorded messages, and with them every mutation's outcome, are the same on every run.
+ */
 function memoizingProvider(base: CryptoProvider): CryptoProvider {
   const shares = new Map<KeyExchangeGroup, KeyShare>();
   const responses = new Map<string, KeyShareResponse>();
@@ -74,12 +88,19 @@ function memoizingProvider(base: CryptoProvider): CryptoProvider {
     }
     return v;
   };
+  const clientScalar = new Uint8Array(32).fill(0x11);
+  const serverScalar = new Uint8Array(32).fill(0x22);
+  const fixedX25519Share = (): KeyShare => ({
+    group: 'x25519',
+    publicKey: nodeX25519(clientScalar, X25519_BASE),
+    complete: (peer) => nodeX25519(clientScalar, peer),
+  });
   return Object.create(base, {
     generateKeyShare: {
       value: (group: KeyExchangeGroup): KeyShare => {
         let s = shares.get(group);
         if (s === undefined) {
-          const real = base.generateKeyShare(group);
+          const real = group === 'x25519' ? fixedX25519Share() : base.generateKeyShare(group);
           s = { group, publicKey: real.publicKey, complete: (peer: Uint8Array) => bounded(completed, `${group}:${toHex(peer)}`, () => real.complete(peer)) };
           shares.set(group, s);
         }
@@ -87,7 +108,11 @@ function memoizingProvider(base: CryptoProvider): CryptoProvider {
       },
     },
     respondKeyShare: {
-      value: (group: KeyExchangeGroup, share: Uint8Array): KeyShareResponse => bounded(responses, `${group}:${toHex(share)}`, () => base.respondKeyShare(group, share)),
+      value: (group: KeyExchangeGroup, share: Uint8Array): KeyShareResponse =>
+        bounded(responses, `${group}:${toHex(share)}`, () =>
+          group === 'x25519'
+            ? { publicKey: nodeX25519(serverScalar, X25519_BASE), sharedSecret: nodeX25519(serverScalar, share) }
+            : base.respondKeyShare(group, share)),
     },
   }) as CryptoProvider;
 }
@@ -242,10 +267,14 @@ function run(job: FuzzJob): FuzzReport {
   const clock = (): number => Date.UTC(2030, 0, 1);
   const notBefore = new Date('2020-01-01T00:00:00Z');
   const notAfter = new Date('2045-01-01T00:00:00Z');
-  const root = createSelfSignedCertificate(node, { subject: 'fuzz root', isCA: true, notBefore, notAfter, keyType: 'ec-p256' });
-  const inter = issueCertificate(node, root, { subject: 'fuzz inter', isCA: true, notBefore, notAfter, keyType: 'ec-p256' });
-  const leaf = issueCertificate(node, inter, { subject: 'fuzz.test', dnsNames: ['fuzz.test', '*.wild.test'], ipAddresses: ['192.0.2.1'], notBefore, notAfter, keyType: 'ed25519' });
-  const clientLeaf = issueCertificate(node, inter, { subject: 'fuzz client', notBefore, notAfter, keyType: 'ed25519', extKeyUsage: ['clientAuth'] });
+  // Ed25519 keys from fixed seeds and fixed serial numbers: the certificates are the same bytes on every run
+  const ED25519_PKCS8 = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
+  const edKey = (seed: number) => node.importPrivateKey(Uint8Array.of(...ED25519_PKCS8, ...new Uint8Array(32).fill(seed)));
+  const serialNumber = (n: number) => Uint8Array.of(n);
+  const root = createSelfSignedCertificate(node, { subject: 'fuzz root', isCA: true, notBefore, notAfter, key: edKey(1), serialNumber: serialNumber(1) });
+  const inter = issueCertificate(node, root, { subject: 'fuzz inter', isCA: true, notBefore, notAfter, key: edKey(2), serialNumber: serialNumber(2) });
+  const leaf = issueCertificate(node, inter, { subject: 'fuzz.test', dnsNames: ['fuzz.test', '*.wild.test'], ipAddresses: ['192.0.2.1'], notBefore, notAfter, key: edKey(3), serialNumber: serialNumber(3) });
+  const clientLeaf = issueCertificate(node, inter, { subject: 'fuzz client', notBefore, notAfter, key: edKey(4), serialNumber: serialNumber(4), extKeyUsage: ['clientAuth'] });
 
   const base = { provider, clock, groups: ['x25519', 'secp256r1', 'X25519MLKEM768'], keyShares: ['x25519'], ALPNProtocols: ['h2', 'h3'] } as const;
   const serverOpts: TlsEngineOptions = { ...base, cert: [leaf.der, inter.der], key: leaf.key, ca: root.der };
@@ -321,11 +350,12 @@ function run(job: FuzzJob): FuzzReport {
       fn();
       accepted[target]++;
     } catch (e) {
-      if (e instanceof TlsAlert) {
+      // handshake() turns any unexpected exception into internal_error: from peer input that always means a bug
+      if (e instanceof TlsAlert && e.alert !== 'internal_error') {
         alerts[target]++;
         alertNames[e.alert] = (alertNames[e.alert] ?? 0) + 1;
       } else if (failures.length < 20) {
-        failures.push({ target, iteration, error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e), input: toHex(input) });
+        failures.push({ target, iteration, error: describeError(e), input: toHex(input) });
       }
     }
     const dt = performance.now() - t0;

@@ -2,8 +2,9 @@
  * Fuzz: ≥ 100 000 mutated ClientHello / ServerHello / HelloRetryRequest / server-flight (EncryptedExtensions,
  * CertificateRequest, Certificate with real X.509, CertificateVerify, Finished) / client-flight messages fed to the
  * engine in the role that receives them, with a fixed seed. Every iteration must end in success or a TlsAlert — no
- * other exception — and the whole batch must finish before a deadline (the loop runs in a worker thread, which is
- * terminated and reported as a hang otherwise). The executed count is asserted, not assumed.
+ * other exception, and no internal_error (the alert handshake() wraps unexpected exceptions in) — and the whole
+ * batch must finish before a deadline (the loop runs in a worker thread, which is terminated and reported as a hang
+ * otherwise). The executed count is asserted, not assumed.
  */
 import { Worker } from 'node:worker_threads';
 import { suite } from 'uvu';
