@@ -1,8 +1,8 @@
 /**
  * The fuzz loop of engine-fuzz.test.ts (not a test file itself): runs in a worker thread so the test can detect a hang
  * (a deadline on the whole batch) without blocking its own event loop. The mutation stream is fixed by the seed, and
- * the recorded messages are the same bytes on every run (fixed Ed25519 keys and serials, fixed X25519 scalars) except
- * the secp256r1 share of the HRR variant, so a run's outcomes repeat (give or take a mutation landing on that share).
+ * the recorded messages are the same bytes on every run (fixed Ed25519 keys and serials, fixed ECDH private keys), so
+ * a run's outcomes repeat exactly.
  *
  * Targets, each a real engine in the role that receives the bytes:
  * - ClientHello → server (then the server flight is produced when the hello is accepted)
@@ -21,7 +21,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TlsAlert } from '../src/alerts.js';
 import { createNodeProvider } from '../src/crypto/node.js';
-import { nodeX25519 } from '../src/crypto/nodeEcdh.js';
+import { nodeEcdh } from '../src/crypto/nodeEcdh.js';
+import type { EcdhGroupName } from '../src/crypto/keyShare.js';
 import type { CryptoProvider, KeyExchangeGroup, KeyShare, KeyShareResponse } from '../src/crypto/provider.js';
 import { createTlsEngine, type TlsEngine } from '../src/engine/tlsEngine.js';
 import type { TlsEngineOptions } from '../src/engine/options.js';
@@ -69,12 +70,6 @@ function describeError(e: unknown): string {
 
 const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
-const X25519_BASE = Uint8Array.of(9, ...new Uint8Array(31));
-
-/**
- * A provider whose ephemeral key exchange is prepared once and memoized per peer share. X25519 uses fixed scalars so
- * that the recorded messages, and with them every mutation's outcome, are the same on every run.
- */
 function memoizingProvider(base: CryptoProvider): CryptoProvider {
   const shares = new Map<KeyExchangeGroup, KeyShare>();
   const responses = new Map<string, KeyShareResponse>();
@@ -88,19 +83,15 @@ function memoizingProvider(base: CryptoProvider): CryptoProvider {
     }
     return v;
   };
-  const clientScalar = new Uint8Array(32).fill(0x11);
-  const serverScalar = new Uint8Array(32).fill(0x22);
-  const fixedX25519Share = (): KeyShare => ({
-    group: 'x25519',
-    publicKey: nodeX25519(clientScalar, X25519_BASE),
-    complete: (peer) => nodeX25519(clientScalar, peer),
-  });
+  const fixedKey = (group: KeyExchangeGroup, fill: number): Uint8Array | undefined =>
+    group === 'X25519MLKEM768' ? undefined : new Uint8Array(group === 'secp384r1' ? 48 : 32).fill(fill);
   return Object.create(base, {
     generateKeyShare: {
       value: (group: KeyExchangeGroup): KeyShare => {
         let s = shares.get(group);
         if (s === undefined) {
-          const real = group === 'x25519' ? fixedX25519Share() : base.generateKeyShare(group);
+          const key = fixedKey(group, 0x11);
+          const real = key === undefined ? base.generateKeyShare(group) : ((pair) => ({ complete: (peer: Uint8Array) => pair.derive(peer), publicKey: pair.publicKey }))(nodeEcdh(group as EcdhGroupName, key));
           s = { group, publicKey: real.publicKey, complete: (peer: Uint8Array) => bounded(completed, `${group}:${toHex(peer)}`, () => real.complete(peer)) };
           shares.set(group, s);
         }
@@ -109,10 +100,12 @@ function memoizingProvider(base: CryptoProvider): CryptoProvider {
     },
     respondKeyShare: {
       value: (group: KeyExchangeGroup, share: Uint8Array): KeyShareResponse =>
-        bounded(responses, `${group}:${toHex(share)}`, () =>
-          group === 'x25519'
-            ? { publicKey: nodeX25519(serverScalar, X25519_BASE), sharedSecret: nodeX25519(serverScalar, share) }
-            : base.respondKeyShare(group, share)),
+        bounded(responses, `${group}:${toHex(share)}`, () => {
+          const key = fixedKey(group, 0x22);
+          if (key === undefined) return base.respondKeyShare(group, share);
+          const pair = nodeEcdh(group as EcdhGroupName, key);
+          return { publicKey: pair.publicKey, sharedSecret: pair.derive(share) };
+        }),
     },
   }) as CryptoProvider;
 }
