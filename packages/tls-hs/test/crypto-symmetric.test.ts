@@ -143,6 +143,10 @@ for (const p of providers) {
       assert.is(empty.length, 16);
       assert.is(a.open(nonce, new Uint8Array(0), empty).length, 0);
       throwsCode(() => a.seal(nonce, 'x' as unknown as Uint8Array, pt), 'BAD_INPUT');
+      throwsCode(() => a.seal(nonce, aad, {} as unknown as Uint8Array), 'BAD_INPUT', `${alg} plaintext not bytes`);
+      throwsCode(() => a.seal(nonce, aad, 'abc' as unknown as Uint8Array), 'BAD_INPUT', `${alg} plaintext a string`);
+      throwsCode(() => a.open(nonce, aad, {} as unknown as Uint8Array), 'BAD_INPUT', `${alg} ciphertext not bytes`);
+      throwsCode(() => a.sealInto(nonce, aad, {} as unknown as Uint8Array, new Uint8Array(100), 0), 'BAD_INPUT', `${alg} sealInto plaintext`);
     }
     throwsCode(() => p.createAead('aes-128-ccm' as AeadAlgorithm, new Uint8Array(16)), 'UNSUPPORTED');
   });

@@ -116,6 +116,7 @@ class NodeAead implements Aead {
     this.name = NODE_AEAD_NAME[algorithm];
   }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    checkAeadArgs(nonce, aad, plaintext); // before plaintext.length is trusted
     const out = Buffer.allocUnsafe(plaintext.length + AEAD_TAG_LENGTH);
     this.sealInto(nonce, aad, plaintext, out, 0);
     return out;
