@@ -1,0 +1,184 @@
+/**
+ * Runs one test: a client implementation against a server implementation for one case. Serves fresh random files,
+ * starts the server on a free port, puts the recording (and, for the loss cases, dropping) relay in front of it,
+ * runs the client against the relay under the case's deadline, stops everything, then judges: exit codes, the
+ * downloaded bytes, and the decrypted trace. Logs, key logs, qlogs, the trace listing and a pcap are kept for
+ * failures (and on request).
+ */
+import { randomFillSync } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileSpec, TestCase } from './cases.js';
+import { readKeyLogs } from './keyLog.js';
+import { writePcap } from './pcap.js';
+import { alpnFor, ROOT, type Implementation } from './peers.js';
+import { freeUdpPort, logTail, startEndpoint, unsupportedReason, waitForUdpBind } from './processes.js';
+import { Relay } from './relay.js';
+import { analyzeTrace } from './trace/analyzer.js';
+
+/** Outcome of one test. */
+export type Outcome = 'pass' | 'fail' | 'unsupported';
+
+/** One result row. */
+export interface CaseResult {
+  /** Client implementation. */
+  client: string;
+  /** Server implementation. */
+  server: string;
+  /** Case name. */
+  case: string;
+  /** Outcome. */
+  result: Outcome;
+  /** Client run time (ms). */
+  ms: number;
+  /** Why it failed or is unsupported ('' for a pass). */
+  reason: string;
+  /** Where its logs are (failures, or all with keepLogs). */
+  logDir?: string;
+}
+
+/** Options of {@link runCase}. */
+export interface RunCaseOptions {
+  /** CERTS directory (see pki.ts). */
+  certs: string;
+  /** Directory of this run's logs. */
+  logsRoot: string;
+  /** Keep the logs of passing tests too. */
+  keepLogs?: boolean;
+  /** Seed of the relay's drop decisions. */
+  seed?: number;
+  /** Multiplies every deadline. */
+  timeoutScale?: number;
+}
+
+function serveFiles(www: string, files: readonly FileSpec[]): void {
+  const buf = Buffer.alloc(Math.max(1, ...files.map((f) => f.size)));
+  for (const f of files) {
+    const data = buf.subarray(0, f.size);
+    randomFillSync(data);
+    writeFileSync(join(www, f.name), data);
+  }
+}
+
+/** Byte-for-byte comparison of the downloads; returns the problems. */
+export function compareFiles(www: string, downloads: string, files: readonly FileSpec[]): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const path = join(downloads, f.name);
+    if (!existsSync(path)) {
+      out.push(`${f.name}: not downloaded`);
+      continue;
+    }
+    const got = readFileSync(path);
+    const want = readFileSync(join(www, f.name));
+    if (got.length !== want.length) {
+      out.push(`${f.name}: ${got.length} of ${want.length} bytes`);
+      continue;
+    }
+    if (!got.equals(want)) {
+      let i = 0;
+      while (i < got.length && got[i] === want[i]) i++;
+      out.push(`${f.name}: content differs from byte ${i}`);
+    }
+  }
+  return out;
+}
+
+function firstLines(problems: readonly string[], max = 3): string {
+  return problems.length <= max ? problems.join('; ') : `${problems.slice(0, max).join('; ')}; … (${problems.length - max} more)`;
+}
+
+/** A short reason from an endpoint's log: its "failed: …" line, else its last non-empty line. */
+function logReason(file: string): string {
+  const lines = logTail(file, 16 * 1024).split('\n').map((l) => l.trim()).filter(Boolean);
+  const failed = [...lines].reverse().find((l) => /failed|error/i.test(l));
+  return (failed ?? lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+/** Runs one test. */
+export async function runCase(client: Implementation, server: Implementation, tc: TestCase, options: RunCaseOptions): Promise<CaseResult> {
+  const base = { client: client.name, server: server.name, case: tc.name };
+  const alpn = alpnFor(client, server, tc.alpn);
+  if (alpn === undefined) {
+    const who = tc.alpn && !client.alpns.includes(tc.alpn) ? client : server;
+    return { ...base, result: 'unsupported', ms: 0, reason: `${who.name} cannot speak ${tc.alpn ?? 'a common ALPN'}` };
+  }
+  const scale = options.timeoutScale ?? 1;
+  const logDir = join(options.logsRoot, `${client.name}_${server.name}`, tc.name);
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(join(logDir, 'qlog', 'client'), { recursive: true });
+  mkdirSync(join(logDir, 'qlog', 'server'), { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'quichs-interop-'));
+  const www = join(work, 'www');
+  const downloads = join(work, 'downloads');
+  mkdirSync(www);
+  mkdirSync(downloads);
+  const files = tc.files();
+  serveFiles(www, files);
+  const keys = { client: join(logDir, 'client.keys'), server: join(logDir, 'server.keys') };
+  const common = { TESTCASE: tc.testcase, CERTS: options.certs, ALPN: alpn };
+  let relay: Relay | undefined;
+  const result = (outcome: Outcome, ms: number, reason: string): CaseResult => ({ ...base, result: outcome, ms: Math.round(ms), reason });
+  const srvPort = await freeUdpPort();
+  const srv = startEndpoint(`${server.name} server`, server.command(), {
+    ...common,
+    ROLE: 'server',
+    WWW: www,
+    SSLKEYLOGFILE: keys.server,
+    QLOGDIR: join(logDir, 'qlog', 'server'),
+    HOST: '127.0.0.1',
+    PORT: String(srvPort),
+  }, join(logDir, 'server.log'), (tc.timeoutMs * scale) + 60_000, ROOT);
+  let res: CaseResult;
+  try {
+    const up = await waitForUdpBind(srvPort, srv, 15_000 * scale);
+    if (up !== 'bound') {
+      const exit = await srv.stop();
+      if (exit.code === 127) res = result('unsupported', 0, `${server.name} server: ${unsupportedReason(srv.logFile) ?? 'unsupported'}`);
+      else res = result('fail', 0, `${server.name} server ${up === 'exited' ? `exited with ${exit.code ?? exit.signal}` : 'did not bind its port'}: ${logReason(srv.logFile)}`);
+    } else {
+      relay = await Relay.open({ serverPort: srvPort, lossToServer: tc.loss, lossToClient: tc.loss, seed: options.seed ?? 1 });
+      const requests = files.map((f) => `https://127.0.0.1:${relay!.port}/${f.name}`).join(' ');
+      const cli = startEndpoint(`${client.name} client`, client.command(), {
+        ...common,
+        ROLE: 'client',
+        REQUESTS: requests,
+        DOWNLOADS: downloads,
+        SSLKEYLOGFILE: keys.client,
+        QLOGDIR: join(logDir, 'qlog', 'client'),
+      }, join(logDir, 'client.log'), tc.timeoutMs * scale, ROOT);
+      const exit = await cli.exited;
+      // let the last datagrams (CONNECTION_CLOSE) reach the relay before the server goes
+      await new Promise((r) => setTimeout(r, 150));
+      const srvExit = await srv.stop();
+      await relay.close();
+      if (exit.code === 127) {
+        res = result('unsupported', exit.ms, `${client.name} client: ${unsupportedReason(cli.logFile) ?? 'unsupported'}`);
+      } else if (srvExit.code === 127) {
+        res = result('unsupported', exit.ms, `${server.name} server: ${unsupportedReason(srv.logFile) ?? 'unsupported'}`);
+      } else {
+        const problems: string[] = [];
+        if (exit.killedByRunner) problems.push(`client timed out after ${Math.round((tc.timeoutMs * scale) / 1000)} s`);
+        else if (exit.code !== 0) problems.push(`client exited with ${exit.code ?? exit.signal}: ${logReason(cli.logFile)}`);
+        if (!srvExit.killedByRunner) problems.push(`server exited by itself with ${srvExit.code ?? srvExit.signal}: ${logReason(srv.logFile)}`);
+        problems.push(...compareFiles(www, downloads, files));
+        const report = analyzeTrace(relay.datagrams, readKeyLogs([keys.client, keys.server]));
+        const judged = tc.judge({ report, files, alpn });
+        problems.push(...judged);
+        writeFileSync(join(logDir, 'trace.txt'), report.listing.join('\n') + '\n');
+        writeFileSync(join(logDir, 'trace.json'), JSON.stringify({ ...report, listing: undefined }, null, 1));
+        res = problems.length === 0 ? result('pass', exit.ms, '') : result('fail', exit.ms, firstLines(problems));
+      }
+    }
+  } finally {
+    await srv.stop();
+    await relay?.close();
+  }
+  if (res.result === 'fail' && relay) writePcap(join(logDir, 'trace.pcap'), relay.datagrams, relay.port);
+  writeFileSync(join(logDir, 'result.json'), JSON.stringify(res, null, 1) + '\n');
+  rmSync(work, { recursive: true, force: true });
+  if (res.result === 'fail' || options.keepLogs) res.logDir = logDir;
+  else rmSync(logDir, { recursive: true, force: true });
+  return res;
+}
