@@ -51,7 +51,7 @@ import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult, TlsStateNam
 import { parsePacketHeader, type LongHeader, type PacketHeader, type RetryHeader, type ShortHeader, type VersionNegotiationHeader } from '../packet/packetHeader.js';
 import { matchStatelessReset } from '../packet/statelessReset.js';
 import type { FramePacketType } from '../packet/packetType.js';
-import { QUIC_VERSION_1, QUIC_VERSION_2 } from '../packet/version.js';
+import { isReservedVersion, QUIC_VERSION_1, QUIC_VERSION_2 } from '../packet/version.js';
 import { LossDetection } from '../recovery/lossDetection.js';
 import { Pacer } from '../recovery/pacer.js';
 import { decodeAckDelay } from '../recovery/rttEstimator.js';
@@ -316,7 +316,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private initHandshakeState(version: number, initialDcid: Uint8Array): void {
     const o = this.options;
     this.version = version;
-    this.keys = new QuicKeyStore({ role: this.role, version, provider: this.provider });
+    // A reserved first version (sent to provoke Version Negotiation) is protected like v1, as other stacks do.
+    const keyVersion = isReservedVersion(version) ? QUIC_VERSION_1 : version;
+    this.keys = new QuicKeyStore({ role: this.role, version: keyVersion, provider: this.provider });
     this.keys.installInitial(initialDcid);
     this.initialKeysDcid = initialDcid;
     this.loss = new LossDetection<SentFrames>({

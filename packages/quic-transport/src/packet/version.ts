@@ -27,8 +27,12 @@ export function longPacketTypeFromBits(version: number, bits: number): LongPacke
   return (version === QUIC_VERSION_2 ? V2_TYPES : V1_TYPES)[bits & 3];
 }
 
-/** The two type bits of a long packet type for v1 or v2; QuicError(INTERNAL_ERROR) for another version. */
+/**
+ * The two type bits of a long packet type for v1 or v2 — and for a reserved version, which a client sends only to
+ * provoke Version Negotiation and types like v1; QuicError(INTERNAL_ERROR) for any other version.
+ */
 export function longPacketTypeBits(version: number, type: LongPacketType): number {
+  if (isReservedVersion(version)) return V1_TYPES.indexOf(type);
   if (!isKnownVersion(version)) {
     throw new QuicError(TransportErrorCode.INTERNAL_ERROR, `no long header encoding for version 0x${version.toString(16)}`);
   }
