@@ -50,9 +50,23 @@ export interface TestCase {
   alpn?: 'h3';
   /** Part of the CI set. */
   ci?: boolean;
-  /** Problems found in the trace (empty: the trace proves the case). */
-  judge: (j: JudgeInput) => string[];
+  /**
+   * Problems found in the trace (empty: the trace proves the case), or — when the trace shows that the peer
+   * cannot take part — why the case is unsupported for this pair.
+   */
+  judge: (j: JudgeInput) => string[] | PeerCannot;
 }
+
+/** A judge's finding that the peer lacks what the case needs (shown as unsupported, with the evidence). */
+export interface PeerCannot {
+  /** The reason, naming the evidence. */
+  unsupported: string;
+}
+
+/** RFC 9368's version_information transport parameter (final codepoint) and its draft codepoint. */
+const VERSION_INFORMATION = 0x11;
+const VERSION_INFORMATION_DRAFT = 0xff73db;
+const VERSION_NEGOTIATION_ERROR = 0x11;
 
 let fileCounter = 0;
 /** Distinct, URL-safe file names of the given sizes. */
@@ -369,6 +383,18 @@ export const TEST_CASES: readonly TestCase[] = [
       }
       if (r.versionNegotiations.length === 0) p.push('no Version Negotiation packet from the server');
       else if (!r.versionNegotiations[0].versions.includes(QUIC_V1)) p.push('Version Negotiation does not list v1');
+      // RFC 9368 §4: a client that acted on Version Negotiation MUST close with VERSION_NEGOTIATION_ERROR when the
+      // server's transport parameters lack version_information — a server predating the RFC cannot pass this case
+      // with a conforming client.
+      const last = r.connections[r.connections.length - 1];
+      const ids = last?.encryptedExtensions?.transportParameterIds;
+      const closedForIt = last?.closes.some((c) => c.side === 'client' && !c.application && c.code === VERSION_NEGOTIATION_ERROR);
+      if (p.length === 0 && last && ids && !ids.includes(VERSION_INFORMATION) && closedForIt && last.serverVersions.includes(QUIC_V1)) {
+        const draft = ids.includes(VERSION_INFORMATION_DRAFT) ? ' (only the draft codepoint 0xff73db)' : '';
+        return {
+          unsupported: `peer lacks RFC 9368: after Version Negotiation and a v1 restart its transport parameters carry no version_information${draft}, so the client must close with VERSION_NEGOTIATION_ERROR (RFC 9368 §4)`,
+        };
+      }
       p.push(...handshakes(r, 1));
       const done = completed(r)[0];
       if (done && !done.serverVersions.includes(QUIC_V1)) p.push(`the handshake ran in ${done.serverVersions.map(hexv).join(' ')}`);

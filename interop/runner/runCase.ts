@@ -165,10 +165,15 @@ export async function runCase(client: Implementation, server: Implementation, tc
         problems.push(...compareFiles(www, downloads, files));
         const report = analyzeTrace(relay.datagrams, readKeyLogs([keys.client, keys.server]));
         const judged = tc.judge({ report, files, alpn });
-        problems.push(...judged);
         writeFileSync(join(logDir, 'trace.txt'), report.listing.join('\n') + '\n');
         writeFileSync(join(logDir, 'trace.json'), JSON.stringify({ ...report, listing: undefined }, null, 1));
-        res = problems.length === 0 ? result('pass', exit.ms, '') : result('fail', exit.ms, firstLines(problems));
+        if (!Array.isArray(judged)) {
+          const peer = client.name === 'quichs' ? server.name : client.name;
+          res = result('unsupported', exit.ms, `${peer}: ${judged.unsupported}`);
+        } else {
+          problems.push(...judged);
+          res = problems.length === 0 ? result('pass', exit.ms, '') : result('fail', exit.ms, firstLines(problems));
+        }
       }
     }
   } finally {

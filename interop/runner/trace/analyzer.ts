@@ -10,6 +10,8 @@
 import {
   decodeFrame,
   decodeTransportParameters,
+  decodeVarintAt,
+  varintLengthFromFirstByte,
   FrameType,
   frameTypeName,
   QuicReader,
@@ -622,6 +624,7 @@ export class TraceAnalyzer {
             alpn: alpn ? parseAlpnSelected(alpn.data) : undefined,
             earlyDataAccepted: findExtension(ee.extensions, ExtensionType.early_data) !== undefined,
             transportParameters,
+            transportParameterIds: tp ? transportParameterIds(tp.data) : [],
           };
           return;
         }
@@ -663,6 +666,23 @@ export class TraceAnalyzer {
       t.completionEvidence = 'inferred';
     }
   }
+}
+
+/** The IDs of the transport parameters in an encoded list, in order (stops at the first malformed entry). */
+function transportParameterIds(data: Uint8Array): number[] {
+  const ids: number[] = [];
+  let p = 0;
+  while (p < data.length) {
+    const id = decodeVarintAt(data, p);
+    if (id < 0) break;
+    p += varintLengthFromFirstByte(data[p]);
+    if (p >= data.length) break;
+    const len = decodeVarintAt(data, p);
+    if (len < 0) break;
+    p += varintLengthFromFirstByte(data[p]) + len;
+    ids.push(id);
+  }
+  return ids;
 }
 
 /** The ClientHello random (hex) if these frames hold the start of a ClientHello. */

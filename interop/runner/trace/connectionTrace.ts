@@ -55,7 +55,13 @@ export interface ConnectionTrace {
   serverHello: { cipherSuite: number; pskAccepted: boolean } | undefined;
   /** EncryptedExtensions (needs the handshake secrets). */
   encryptedExtensions:
-    | { alpn: string | undefined; earlyDataAccepted: boolean; transportParameters: TransportParameters | undefined }
+    | {
+        alpn: string | undefined;
+        earlyDataAccepted: boolean;
+        transportParameters: TransportParameters | undefined;
+        /** IDs of every transport parameter the server sent (shows draft codepoints such as 0xff73db). */
+        transportParameterIds: number[];
+      }
     | undefined;
   /** Number of certificates in the server's Certificate message (undefined: none seen). */
   serverCertificates: number | undefined;
