@@ -6,23 +6,15 @@ import { flushH3Actions, type H3Transport } from '../interop/h3/transport.js';
 import { encodeFieldSection, type HeaderField } from '../interop/h3/qpack/fieldSection.js';
 import { encodeFrame, encodeVarintFrame } from '../interop/h3/frame.js';
 import { encodeSettingsFrame } from '../interop/h3/settings.js';
+import { seededRandom } from '../interop/runner/relay.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const fields = (pairs: Array<[string, string]>): HeaderField[] => pairs.map(([name, value]) => ({ name, value }));
 const GET = fields([[':method', 'GET'], [':scheme', 'https'], [':authority', 'example.com'], [':path', '/index.html']]);
 
-/** Deterministic PRNG (mulberry32) for chunk sizes and interleaving. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for chunk sizes and interleaving (the runner's seeded generator). */
+const rng = seededRandom;
 
 /**
  * Moves one side's actions to the other, splitting every stream's bytes into random chunks and interleaving the
