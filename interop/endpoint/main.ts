@@ -8,6 +8,13 @@
 import { ConfigError, EXIT, readConfig, UnsupportedCase } from './config.js';
 import { log, runClient, runServer } from './roles.js';
 
+/** An error with its stack and, for a wrapped one (a transport INTERNAL_ERROR), the stack of its cause. */
+function describeError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause instanceof Error ? `\ncaused by: ${e.cause.stack ?? e.cause.message}` : '';
+  return `${e.stack ?? e.message}${cause}`;
+}
+
 async function main(): Promise<number> {
   try {
     const cfg = readConfig(process.env);
@@ -17,7 +24,7 @@ async function main(): Promise<number> {
       process.stderr.write(`unsupported: ${e.message}\n`);
       return EXIT.unsupported;
     }
-    log(`failed: ${e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    log(`failed: ${e instanceof ConfigError ? e.message : describeError(e)}`);
     return EXIT.failed;
   }
 }

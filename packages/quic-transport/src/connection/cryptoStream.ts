@@ -83,9 +83,14 @@ export class CryptoStream {
     return { offset: r.start, data: this.slice(r.start, r.end) };
   }
 
-  /** A sent range was acknowledged. */
+  /**
+   * A sent range was acknowledged. Bytes below the release point were acknowledged before (the ACK of a
+   * retransmission): they must not move the release point back, or they would be re-sent from freed buffers.
+   */
   onAcked(offset: number, length: number): void {
     const end = offset + length;
+    if (end <= this.base) return;
+    if (offset < this.base) offset = this.base;
     this.acked.add(offset, end);
     this.unsent.remove(offset, end);
     if (this.acked.count > 0 && this.acked.start(0) <= this.base) this.release(this.acked.end(0));
