@@ -43,4 +43,28 @@ s('without an RTT there is no pacing delay; time going backwards refills nothing
   assert.throws(() => new Pacer({ gain: 0 }), /positive/);
 });
 
+s('at high rates the bucket holds one timer granule of the rate (capped by the window)', () => {
+  const p = new Pacer({ maxDatagramSize: 1452 });
+  // 1 MB window, 0.5 ms RTT: 2.5 MB per ms, so a 1 ms granule is more than the window
+  assert.is(p.capacity(1_000_000, 0.5), 1_000_000);
+  // 200 kB window, 2 ms RTT: 125 kB per ms
+  assert.is(p.capacity(200_000, 2), 125_000);
+  // low rates keep the ten-datagram burst
+  assert.is(p.capacity(200_000, 100), 14_520);
+  const q = new Pacer({ maxDatagramSize: 1452, timerGranularity: 2 });
+  assert.is(q.capacity(200_000, 2), 200_000);
+  // a drained bucket refills within one granule to a full granule's worth
+  const r = new Pacer({ maxDatagramSize: 1000 });
+  const cwnd = 100_000;
+  const srtt = 1; // 125 kB per ms: capacity is the window
+  let sent = 0;
+  while (r.nextSendTime(0, 1000, cwnd, srtt) === 0) {
+    r.onPacketSent(0, 1000, cwnd, srtt);
+    sent += 1000;
+  }
+  assert.is(sent, 10_000); // the bucket starts with the ten-datagram burst
+  assert.is(r.available(1, cwnd, srtt), 100_000);
+  assert.throws(() => new Pacer({ timerGranularity: -1 }), /positive/);
+});
+
 s.run();

@@ -1,6 +1,9 @@
 /**
  * Packet pacing (RFC 9002 §7.7) as a token bucket: tokens (bytes) refill at `gain × cwnd / smoothed_rtt` and the bucket
- * holds a burst of about ten full-size datagrams. Sans-IO: it only answers "when may the next packet go".
+ * holds a burst of about ten full-size datagrams — or, when the rate is higher, what the rate sends in one timer
+ * granule (RFC 9002 §7.7 lets a sender burst to cover its timer granularity: the driver's timers fire no sooner than
+ * that, so a smaller bucket would cap the rate at one burst per granule). Never more than the window. Sans-IO: it
+ * only answers "when may the next packet go".
  */
 
 /** Options of the {@link Pacer}. */
@@ -11,6 +14,8 @@ export interface PacerOptions {
   burstPackets?: number;
   /** Rate multiplier N over cwnd/smoothed_rtt (default 1.25, RFC 9002 §7.7). */
   gain?: number;
+  /** Timer granularity of the driver in ms (default 1, RFC 9002 kGranularity): the bucket holds a granule of the rate. */
+  timerGranularity?: number;
 }
 
 /** A token-bucket pacer. Call {@link Pacer.nextSendTime} before sending and {@link Pacer.onPacketSent} after. */
@@ -21,6 +26,8 @@ export class Pacer {
   readonly burstPackets: number;
   /** Rate multiplier. */
   readonly gain: number;
+  /** Timer granularity (ms). */
+  readonly timerGranularity: number;
   private tokens: number;
   private lastRefill: number | undefined;
 
@@ -28,7 +35,8 @@ export class Pacer {
     this.maxDatagramSize = options.maxDatagramSize ?? 1200;
     this.burstPackets = options.burstPackets ?? 10;
     this.gain = options.gain ?? 1.25;
-    if (!(this.maxDatagramSize > 0) || !(this.burstPackets >= 1) || !(this.gain > 0)) {
+    this.timerGranularity = options.timerGranularity ?? 1;
+    if (!(this.maxDatagramSize > 0) || !(this.burstPackets >= 1) || !(this.gain > 0) || !(this.timerGranularity >= 0)) {
       throw new RangeError('pacer options must be positive');
     }
     this.tokens = this.maxDatagramSize * this.burstPackets;
@@ -39,9 +47,14 @@ export class Pacer {
     return smoothedRtt > 0 ? (this.gain * cwnd) / smoothedRtt : Infinity;
   }
 
-  /** Bucket capacity in bytes: the burst, but not more than the window and never less than one datagram. */
-  capacity(cwnd: number): number {
-    return Math.max(this.maxDatagramSize, Math.min(this.burstPackets * this.maxDatagramSize, cwnd));
+  /**
+   * Bucket capacity in bytes: the burst — or one timer granule at the rate for `smoothedRtt`, if more — but not more
+   * than the window and never less than one datagram.
+   */
+  capacity(cwnd: number, smoothedRtt?: number): number {
+    let burst = this.burstPackets * this.maxDatagramSize;
+    if (smoothedRtt !== undefined) burst = Math.max(burst, this.rate(cwnd, smoothedRtt) * this.timerGranularity);
+    return Math.max(this.maxDatagramSize, Math.min(burst, cwnd));
   }
 
   /** Bytes that could be sent right now without waiting. */
@@ -55,7 +68,7 @@ export class Pacer {
    */
   nextSendTime(now: number, size: number, cwnd: number, smoothedRtt: number): number {
     this.refill(now, cwnd, smoothedRtt);
-    const need = Math.min(size, this.capacity(cwnd));
+    const need = Math.min(size, this.capacity(cwnd, smoothedRtt));
     if (this.tokens >= need) return now;
     const rate = this.rate(cwnd, smoothedRtt);
     return rate === Infinity ? now : now + (need - this.tokens) / rate;
@@ -68,7 +81,7 @@ export class Pacer {
   }
 
   private refill(now: number, cwnd: number, smoothedRtt: number): void {
-    const cap = this.capacity(cwnd);
+    const cap = this.capacity(cwnd, smoothedRtt);
     if (this.lastRefill !== undefined && now > this.lastRefill) {
       this.tokens += (now - this.lastRefill) * this.rate(cwnd, smoothedRtt);
     }
