@@ -29,6 +29,12 @@ import type { IncomingConnection, OutgoingConnection } from './endpointCore.js';
 import { EndpointCore } from './endpointCore.js';
 import type { RemoteAddress } from './transmit.js';
 
+/** Default socket buffer size (bytes). */
+const DEFAULT_SOCKET_BUFFER = 2 * 1024 * 1024;
+
+/** Due-now deadlines handled on the next event-loop turn in a row before the endpoint falls back to a 1 ms timer. */
+const MAX_DUE_NOW_TURNS = 1000;
+
 /** Options shared by client and server connections. */
 export interface ConnectionOptions {
   /** TLS options (node:tls names: key, cert, ca, ALPNProtocols, servername, rejectUnauthorized, …). */
@@ -94,6 +100,13 @@ export interface EndpointOptions {
   port?: number;
   /** Socket type (default from `host`, else 'udp4'). */
   type?: 'udp4' | 'udp6';
+  /**
+   * Socket receive / send buffer sizes in bytes (default 2 MiB each; the kernel caps them, on Linux at
+   * net.core.rmem_max / wmem_max). Bursts of a fast connection otherwise overflow the default ~200 KB buffer.
+   */
+  recvBufferSize?: number;
+  /** See {@link EndpointOptions.recvBufferSize}. */
+  sendBufferSize?: number;
   /** Length of our connection IDs (default 8). */
   cidLength?: number;
   /** Versions accepted by the server side (default [v1, v2]). */
@@ -126,6 +139,10 @@ export class Endpoint extends EventEmitter {
   private readonly tokens = new Map<string, Uint8Array>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
+  /** A due-now deadline is queued with setImmediate. */
+  private dueNowScheduled = false;
+  /** Consecutive due-now turns (bounded by MAX_DUE_NOW_TURNS; reset by a real timer or a received datagram). */
+  private dueNowTurns = 0;
   private scheduled = false;
   private closed = false;
   private closePromise: Promise<void> | undefined;
@@ -162,6 +179,7 @@ export class Endpoint extends EventEmitter {
     };
     socket.on('message', (msg: Buffer, rinfo: { address: string; port: number }) => {
       if (this.closed) return;
+      this.dueNowTurns = 0;
       this.core.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { address: rinfo.address, port: rinfo.port }, this.clock());
       this.schedule();
     });
@@ -172,7 +190,11 @@ export class Endpoint extends EventEmitter {
   /** Binds a UDP socket and returns the endpoint. */
   static async open(options: EndpointOptions): Promise<Endpoint> {
     const type = options.type ?? (options.host !== undefined && isIP(options.host) === 6 ? 'udp6' : 'udp4');
-    const socket = createSocket({ type });
+    const socket = createSocket({
+      type,
+      recvBufferSize: options.recvBufferSize ?? DEFAULT_SOCKET_BUFFER,
+      sendBufferSize: options.sendBufferSize ?? DEFAULT_SOCKET_BUFFER,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port ?? 0, options.host ?? (type === 'udp6' ? '::1' : '127.0.0.1'), () => {
@@ -338,10 +360,31 @@ export class Endpoint extends EventEmitter {
       this.timerAt = undefined;
       return;
     }
+    const delay = at - this.clock();
+    if (delay <= 0 && this.dueNowTurns < MAX_DUE_NOW_TURNS) {
+      // Due now (a send() stopped at its datagram cap, a deadline passed): run on the next turn of the event loop —
+      // setTimeout would wait at least 1 ms. A deadline that stays in the past falls back to the timer below.
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAt = undefined;
+      if (!this.dueNowScheduled) {
+        this.dueNowScheduled = true;
+        this.dueNowTurns++;
+        setImmediate(() => {
+          this.dueNowScheduled = false;
+          if (!this.closed) this.onTimer();
+        });
+      }
+      return;
+    }
+    if (delay > 0) this.dueNowTurns = 0;
     if (this.timer && this.timerAt === at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, Math.ceil(at - this.clock())));
+    this.timer = setTimeout(() => {
+      this.dueNowTurns = 0;
+      this.onTimer();
+    }, Math.max(0, Math.ceil(delay)));
     if (this.core.connectionCount === 0) this.timer.unref();
   }
 
