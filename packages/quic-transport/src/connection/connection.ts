@@ -252,7 +252,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.streams = new StreamManager({
       role: setup.role,
       local: streamLimitsOf(this.local),
-      sendHighWaterMark: o.streamSendBuffer ?? 256 * 1024,
+      sendHighWaterMark: o.streamSendBuffer ?? 1024 * 1024,
       maxStreamWindow: o.maxStreamWindow ?? 16 * 1024 * 1024,
       maxConnectionWindow: o.maxConnectionWindow ?? 32 * 1024 * 1024,
     });

@@ -35,7 +35,7 @@ export interface ConnectionCoreOptions {
   initialRtt?: number;
   /** Pace packets (RFC 9002 §7.7; default true). */
   pacing?: boolean;
-  /** Send-buffer high-water mark of each stream (default 256 KiB). */
+  /** Send-buffer high-water mark of each stream: unsent plus unacknowledged bytes (default 1 MiB). */
   streamSendBuffer?: number;
   /** Autotuning cap of each stream's receive window (default 16 MiB). */
   maxStreamWindow?: number;
