@@ -310,12 +310,22 @@ export class Endpoint extends EventEmitter {
           QlogFileSink.inDirectory(dir, { odcid: Buffer.from(odcid).toString('hex'), vantagePoint, referenceTime: now() })
       : undefined;
     return {
-      options: { version: QUIC_VERSION_1, ...options },
+      options: { version: QUIC_VERSION_1, ...options, connection: this.clampDatagramSize(options.connection) },
       qlog,
       keylog,
       provider: this.provider,
       wakeup: (core: ConnectionCore) => this.kick(core),
     };
+  }
+
+  /**
+   * A UDP payload larger than the socket can carry (65 507 bytes over IPv4, 65 527 over IPv6) fails every send with
+   * EMSGSIZE, and a connection told to use it would never get a packet through: cap maxDatagramSize there.
+   */
+  private clampDatagramSize(c: ConnectionOptions['connection']): ConnectionOptions['connection'] {
+    const limit = this.socket.address().family === 'IPv6' ? 65_527 : 65_507;
+    if (c?.maxDatagramSize === undefined || c.maxDatagramSize <= limit) return c;
+    return { ...c, maxDatagramSize: limit };
   }
 
   private schedule(): void {
