@@ -62,9 +62,20 @@ function readCert(cfg: EndpointConfig, name: string): string {
   return readFileSync(join(cfg.certs, name), 'utf8');
 }
 
+/**
+ * Idle timeout for the "multiconnect" testcase, which the runner's handshakeloss case runs under 30% loss: several
+ * consecutive losses of one flight under exponential backoff can outlast the usual 30 s.
+ */
+const LOSSY_IDLE_TIMEOUT_MS = 120_000;
+
+function idleTimeout(cfg: EndpointConfig): Partial<ConnectionOptions> {
+  return cfg.testcase === 'multiconnect' ? { transportParameters: { maxIdleTimeout: LOSSY_IDLE_TIMEOUT_MS } } : {};
+}
+
 /** Client connection options for the case. */
 export function clientOptions(cfg: EndpointConfig): ConnectionOptions {
   const o: ConnectionOptions = {
+    ...idleTimeout(cfg),
     keylogFile: cfg.keylogFile,
     qlogDir: cfg.qlogDir,
     tls: { ALPNProtocols: [cfg.alpn], rejectUnauthorized: false },
@@ -100,6 +111,7 @@ export function clientOptions(cfg: EndpointConfig): ConnectionOptions {
 /** Server options for the case. */
 export function serverOptions(cfg: EndpointConfig): ServerOptions {
   const o: ServerOptions = {
+    ...idleTimeout(cfg),
     keylogFile: cfg.keylogFile,
     qlogDir: cfg.qlogDir,
     tls: {
