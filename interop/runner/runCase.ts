@@ -16,6 +16,7 @@ import { alpnFor, ROOT, type Implementation } from './peers.js';
 import { freeUdpPort, logTail, startEndpoint, unsupportedReason, waitForUdpBind } from './processes.js';
 import { Relay } from './relay.js';
 import { analyzeTrace } from './trace/analyzer.js';
+import type { LevelCounts, Side, TraceReport } from './trace/connectionTrace.js';
 
 /** Outcome of one test. */
 export type Outcome = 'pass' | 'fail' | 'unsupported';
@@ -36,6 +37,63 @@ export interface CaseResult {
   reason: string;
   /** Where its logs are (failures, or all with keepLogs). */
   logDir?: string;
+  /** What the run showed (absent when it never got as far as a client run and a trace). */
+  evidence?: CaseEvidence;
+}
+
+/** The evidence behind a result: the byte comparison and, per connection, what the decrypted trace showed. */
+export interface CaseEvidence {
+  /** The ALPN both endpoints were told to use. */
+  alpn: string;
+  /** Every requested file and whether its download is byte-for-byte identical to what the server served. */
+  files: { name: string; size: number; identical: boolean }[];
+  /** Datagrams the relay saw (and dropped). */
+  datagrams: TraceReport['datagrams'];
+  /** One entry per connection, in order of appearance. */
+  connections: ConnectionEvidence[];
+}
+
+/** One connection as the relay's trace (decrypted with the key logs) saw it. */
+export interface ConnectionEvidence {
+  /** Handshake completed (client Finished or HANDSHAKE_DONE decrypted, else 1-RTT both ways). */
+  handshakeCompleted: boolean;
+  /** How `handshakeCompleted` was decided. */
+  completionEvidence: 'decrypted' | 'inferred' | 'none';
+  /** Long-header versions the client sent. */
+  clientVersions: number[];
+  /** Long-header versions the server sent. */
+  serverVersions: number[];
+  /** ALPN protocols offered in the ClientHello. */
+  offeredAlpn: string[];
+  /** The ALPN selected in the (decrypted) EncryptedExtensions. */
+  alpn: string | undefined;
+  /** The cipher suite of the ServerHello. */
+  cipherSuite: number | undefined;
+  /** Retry packets. */
+  retries: number;
+  /** Packets per sender and level. */
+  packets: Record<Side, LevelCounts>;
+  /** Packets per sender and level that could not be decrypted. */
+  undecryptable: Record<Side, LevelCounts>;
+  /** Stream bytes each sender carried in decrypted 1-RTT packets (see ConnectionTrace.oneRttStreamData). */
+  oneRttStreamData: Record<Side, number>;
+}
+
+function connectionEvidence(report: TraceReport): ConnectionEvidence[] {
+  const levels = (p: LevelCounts): LevelCounts => ({ initial: p.initial, zeroRtt: p.zeroRtt, handshake: p.handshake, oneRtt: p.oneRtt });
+  return report.connections.map((c) => ({
+    handshakeCompleted: c.handshakeCompleted,
+    completionEvidence: c.completionEvidence,
+    clientVersions: [...c.clientVersions],
+    serverVersions: [...c.serverVersions],
+    offeredAlpn: [...(c.clientHello?.alpn ?? [])],
+    alpn: c.encryptedExtensions?.alpn,
+    cipherSuite: c.serverHello?.cipherSuite,
+    retries: c.retries.length,
+    packets: { client: levels(c.packets.client), server: levels(c.packets.server) },
+    undecryptable: { client: levels(c.undecryptable.client), server: levels(c.undecryptable.server) },
+    oneRttStreamData: { ...c.oneRttStreamData },
+  }));
 }
 
 /** Options of {@link runCase}. */
@@ -61,28 +119,22 @@ function serveFiles(www: string, files: readonly FileSpec[]): void {
   }
 }
 
+/** Byte-for-byte comparison of one download with the served file: the problem, or undefined if identical. */
+function fileProblem(www: string, downloads: string, f: FileSpec): string | undefined {
+  const path = join(downloads, f.name);
+  if (!existsSync(path)) return `${f.name}: not downloaded`;
+  const got = readFileSync(path);
+  const want = readFileSync(join(www, f.name));
+  if (got.length !== want.length) return `${f.name}: ${got.length} of ${want.length} bytes`;
+  if (got.equals(want)) return undefined;
+  let i = 0;
+  while (i < got.length && got[i] === want[i]) i++;
+  return `${f.name}: content differs from byte ${i}`;
+}
+
 /** Byte-for-byte comparison of the downloads; returns the problems. */
 export function compareFiles(www: string, downloads: string, files: readonly FileSpec[]): string[] {
-  const out: string[] = [];
-  for (const f of files) {
-    const path = join(downloads, f.name);
-    if (!existsSync(path)) {
-      out.push(`${f.name}: not downloaded`);
-      continue;
-    }
-    const got = readFileSync(path);
-    const want = readFileSync(join(www, f.name));
-    if (got.length !== want.length) {
-      out.push(`${f.name}: ${got.length} of ${want.length} bytes`);
-      continue;
-    }
-    if (!got.equals(want)) {
-      let i = 0;
-      while (i < got.length && got[i] === want[i]) i++;
-      out.push(`${f.name}: content differs from byte ${i}`);
-    }
-  }
-  return out;
+  return files.map((f) => fileProblem(www, downloads, f)).filter((p): p is string => p !== undefined);
 }
 
 function firstLines(problems: readonly string[], max = 3): string {
@@ -119,7 +171,14 @@ export async function runCase(client: Implementation, server: Implementation, tc
   const keys = { client: join(logDir, 'client.keys'), server: join(logDir, 'server.keys') };
   const common = { TESTCASE: tc.testcase, CERTS: options.certs, ALPN: alpn };
   let relay: Relay | undefined;
-  const result = (outcome: Outcome, ms: number, reason: string): CaseResult => ({ ...base, result: outcome, ms: Math.round(ms), reason });
+  let evidence: CaseEvidence | undefined;
+  const result = (outcome: Outcome, ms: number, reason: string): CaseResult => ({
+    ...base,
+    result: outcome,
+    ms: Math.round(ms),
+    reason,
+    ...(evidence ? { evidence } : {}),
+  });
   const srvPort = await freeUdpPort();
   const srv = startEndpoint(`${server.name} server`, server.command(), {
     ...common,
@@ -162,8 +221,15 @@ export async function runCase(client: Implementation, server: Implementation, tc
         if (exit.killedByRunner) problems.push(`client timed out after ${Math.round((tc.timeoutMs * scale) / 1000)} s`);
         else if (exit.code !== 0) problems.push(`client exited with ${exit.code ?? exit.signal}: ${logReason(cli.logFile)}`);
         if (!srvExit.killedByRunner) problems.push(`server exited by itself with ${srvExit.code ?? srvExit.signal}: ${logReason(srv.logFile)}`);
-        problems.push(...compareFiles(www, downloads, files));
+        const verdicts = files.map((f) => ({ f, problem: fileProblem(www, downloads, f) }));
+        problems.push(...verdicts.flatMap((v) => (v.problem === undefined ? [] : [v.problem])));
         const report = analyzeTrace(relay.datagrams, readKeyLogs([keys.client, keys.server]));
+        evidence = {
+          alpn,
+          files: verdicts.map((v) => ({ name: v.f.name, size: v.f.size, identical: v.problem === undefined })),
+          datagrams: { ...report.datagrams },
+          connections: connectionEvidence(report),
+        };
         const judged = tc.judge({ report, files, alpn });
         writeFileSync(join(logDir, 'trace.txt'), report.listing.join('\n') + '\n');
         writeFileSync(join(logDir, 'trace.json'), JSON.stringify({ ...report, listing: undefined }, null, 1));

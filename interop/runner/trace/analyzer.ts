@@ -80,6 +80,8 @@ interface Conn {
   version: number;
   seenTokens: Set<string>;
   seenStreams: Set<number>;
+  /** Highest STREAM end offset per stream ID in 1-RTT packets, per sender. */
+  oneRttStreamEnds: Record<Side, Map<number, number>>;
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -281,6 +283,7 @@ export class TraceAnalyzer {
       zeroRttStreamFrames: 0,
       clientBidiStreams: 0,
       serverMaxStreamsBidi: 0,
+      oneRttStreamData: { client: 0, server: 0 },
       keyPhases: { client: { generation: 0, firstAt: [] }, server: { generation: 0, firstAt: [] } },
       closes: [],
       packets: {
@@ -303,6 +306,7 @@ export class TraceAnalyzer {
       version,
       seenTokens: new Set(),
       seenStreams: new Set(),
+      oneRttStreamEnds: { client: new Map(), server: new Map() },
     };
     this.conns.push(c);
     return c;
@@ -552,6 +556,15 @@ export class TraceAnalyzer {
             t.clientBidiStreams++;
           }
           if (level === 'zeroRtt') t.zeroRttStreamFrames++;
+          if (level === 'oneRtt') {
+            const ends = c.oneRttStreamEnds[side];
+            const end = f.offset + f.data.length;
+            const before = ends.get(f.streamId) ?? 0;
+            if (end > before) {
+              ends.set(f.streamId, end);
+              t.oneRttStreamData[side] += end - before;
+            }
+          }
           break;
         case FrameType.NEW_TOKEN:
           if (side === 'server') t.newTokens.push(hex(f.token));

@@ -87,6 +87,11 @@ export interface ConnectionTrace {
   clientBidiStreams: number;
   /** MAX_STREAMS (bidi) frames sent by the server. */
   serverMaxStreamsBidi: number;
+  /**
+   * Stream data each sender carried in decrypted 1-RTT packets: per stream the highest end offset of its STREAM
+   * frames, summed over streams (retransmissions do not count twice).
+   */
+  oneRttStreamData: Record<Side, number>;
   /** 1-RTT key updates per sender. */
   keyPhases: Record<Side, KeyPhaseProgress>;
   /** CONNECTION_CLOSE frames seen. */
