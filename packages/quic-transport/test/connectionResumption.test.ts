@@ -5,7 +5,16 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AntiReplay, type TlsSession } from '@quichs/tls-hs';
+import {
+  AntiReplay,
+  encodeHandshake,
+  encodeMaxEarlyDataSize,
+  encodeNewSessionTicket,
+  ExtensionType,
+  HandshakeType,
+  type TlsSession,
+} from '@quichs/tls-hs';
+import { TransportErrorCode } from '../src/index.js';
 import type { ConnectionCoreEvent, Connection } from '../src/index.js';
 import { createPair, drainEvents, type PairOptions } from './support/quicFixtures.js';
 import { pattern, sameBytes } from './support/transfer.js';
@@ -137,6 +146,27 @@ s('single-use tickets: a second 0-RTT attempt with the same ticket gets its earl
   const r = earlyTransfer(pair, again, pattern(1000, 2));
   assert.ok(sameBytes(r.received, pattern(1000, 2)));
   assert.is(again.tls.earlyDataStatus, 'rejected');
+});
+
+s('a QUIC NewSessionTicket with max_early_data_size other than 0xffffffff closes with PROTOCOL_VIOLATION, not CRYPTO_ERROR (RFC 9001 §4.6.1)', () => {
+  const pair = createPair({ server: { tls: { ticketCount: 0 } } });
+  assert.ok(pair.handshake());
+  const nst = encodeHandshake(
+    HandshakeType.new_session_ticket,
+    encodeNewSessionTicket({
+      lifetime: 100,
+      ageAdd: 1,
+      nonce: Uint8Array.of(0),
+      ticket: Uint8Array.of(1, 2, 3),
+      extensions: [{ type: ExtensionType.early_data, data: encodeMaxEarlyDataSize(16384) }],
+    }),
+  );
+  pair.server().sendCrypto([{ level: 'application', data: nst }]);
+  pair.net.run(() => pair.client.isClosed && pair.server().isClosed, { maxTime: 5000 });
+  assert.is(pair.client.closeError?.code, TransportErrorCode.PROTOCOL_VIOLATION);
+  assert.is(pair.client.closeError?.remote, false);
+  assert.is(pair.server().closeError?.code, TransportErrorCode.PROTOCOL_VIOLATION, 'the server hears PROTOCOL_VIOLATION');
+  assert.is(pair.server().closeError?.remote, true);
 });
 
 /** True if the datagram holds a v1 0-RTT long-header packet (walking coalesced packets by their Length). */

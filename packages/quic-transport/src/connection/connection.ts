@@ -561,10 +561,14 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     });
   }
 
-  /** @internal A TLS alert: CONNECTION_CLOSE with CRYPTO_ERROR (0x0100 + alert). */
+  /**
+   * @internal A TLS alert: CONNECTION_CLOSE with CRYPTO_ERROR (0x0100 + alert) — or with the transport error the
+   * alert carries where RFC 9001 wants one instead (PROTOCOL_VIOLATION for a bad NewSessionTicket, §4.6.1).
+   */
   closeWithTlsAlert(alert: TlsAlert): void {
     if (alert.remote) return;
-    this.closeWithError(new QuicError(TransportErrorCode.CRYPTO_ERROR + alert.code, alert.message, { frameType: FrameType.CRYPTO, cause: alert }));
+    const code = alert.quicTransportError ?? TransportErrorCode.CRYPTO_ERROR + alert.code;
+    this.closeWithError(new QuicError(code, alert.message, { frameType: FrameType.CRYPTO, cause: alert }));
   }
 
   private completeHandshake(): void {

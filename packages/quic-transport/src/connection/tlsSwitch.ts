@@ -2,7 +2,7 @@
  * THE SEED'S SWITCH (ARCHITECTURE.md, lxin/tls_hs seed 003): every in-order run of CRYPTO bytes of one encryption
  * level goes into `tls.handshake(bytes, level)`, and the connection acts on the returned state — install keys, send
  * the produced handshake messages in CRYPTO frames of their level, complete or confirm the handshake. A TLS alert
- * becomes CONNECTION_CLOSE with 0x0100 + alert. Everything else in the connection hangs off this one function.
+ * becomes CONNECTION_CLOSE with 0x0100 + alert (or the transport error RFC 9001 names for it). Everything else in the connection hangs off this one function.
  */
 import { TlsAlert, TlsState, type EncryptionLevel as TlsLevel, type HandshakeResult, type TlsEngine, type TlsFlight, type TlsStateValue } from '@quichs/tls-hs';
 
@@ -28,7 +28,7 @@ export interface TlsSwitchHost {
   handshakeConfirmed(): void;
   /** An asynchronous step (SNICallback) is running: call the switch again with `null` once `tls.ready` settles. */
   tlsPending(level: TlsLevel): void;
-  /** The handshake failed: CONNECTION_CLOSE with CRYPTO_ERROR 0x0100 + alert. */
+  /** The handshake failed: CONNECTION_CLOSE with CRYPTO_ERROR 0x0100 + alert (or the alert's `quicTransportError`). */
   closeWithTlsAlert(alert: TlsAlert): void;
 }
 
