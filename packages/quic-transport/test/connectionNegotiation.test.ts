@@ -61,7 +61,7 @@ s('a forged Retry token gets INVALID_TOKEN; so does an expired one', () => {
     const token =
       kind === 'forged'
         ? Uint8Array.from([0x52, ...provider.randomBytes(60)])
-        : minter.mintRetryToken(CLIENT_ADDRESS, provider.randomBytes(8), provider.randomBytes(8), pair.net.now - 60_000);
+        : minter.mintRetryToken(CLIENT_ADDRESS, provider.randomBytes(8), provider.randomBytes(8), pair.net.now - 60_000, QUIC_VERSION_1);
     const client = pair.connect({ token });
     pair.net.run(() => client.isClosed, { maxTime: 5000 });
     assert.is(client.closeError?.code, TransportErrorCode.INVALID_TOKEN, kind);
@@ -89,6 +89,46 @@ s('NEW_TOKEN: the server issues one; a later connection with it skips the Retry 
   assert.ok(second.handshakeComplete);
   assert.is(pair.serverCore.stats.retrySent, retries, 'no Retry for a valid NEW_TOKEN token');
   assert.ok(pair.servers[1].amplificationCounters.validated);
+});
+
+s('NEW_TOKEN tokens are bound to the negotiated version (RFC 9369 §5): not sent on a connection of another version', () => {
+  const versions = [QUIC_VERSION_2, QUIC_VERSION_1];
+  const minter = new AddressTokenMinter({ provider });
+  // the first connection starts in v1 and is switched to v2 (compatible negotiation): its token is a v2 token
+  const pair = createPair({ serverEndpoint: { retry: true, tokens: minter, versions }, server: { versions }, client: { version: QUIC_VERSION_1 } });
+  assert.ok(pair.handshake());
+  assert.is(pair.client.quicVersion, QUIC_VERSION_2);
+  let got: { token: Uint8Array; version: number } | undefined;
+  pair.net.run(() => got !== undefined, {
+    maxTime: 2000,
+    onStep: () => {
+      for (const e of drainEvents(pair.client)) if (e?.type === 'newToken') got = { token: e.token, version: e.version };
+    },
+  });
+  assert.ok(got !== undefined);
+  assert.is(got.version, QUIC_VERSION_2, 'the token maps to the negotiated version');
+  const initialTokens: number[] = [];
+  pair.net.tap = (d) => {
+    const h = parsePacketHeader(d.data, 0, { shortDcidLength: 8 });
+    if (d.from.port === CLIENT_ADDRESS.port && h.kind === 'long' && h.type === 'initial') initialTokens.push(h.token.length);
+    return d.data;
+  };
+  // a v1 connection with the v2 token: the token stays home, the server asks for a Retry
+  const retries = pair.serverCore.stats.retrySent;
+  const v1 = pair.connect({ version: QUIC_VERSION_1, token: got.token, tokenVersion: got.version });
+  pair.net.run(() => v1.handshakeComplete, { maxTime: 5000 });
+  assert.ok(v1.handshakeComplete);
+  assert.is(initialTokens[0], 0, 'no token in the first v1 Initial');
+  assert.ok(pair.serverCore.stats.retrySent > retries, 'a Retry (one per Initial datagram of the first flight)');
+  // a v2 connection uses it and skips the Retry
+  initialTokens.length = 0;
+  const retriesBefore = pair.serverCore.stats.retrySent;
+  const v2 = pair.connect({ version: QUIC_VERSION_2, token: got.token, tokenVersion: got.version });
+  pair.net.run(() => v2.handshakeComplete, { maxTime: 5000 });
+  assert.ok(v2.handshakeComplete);
+  assert.ok(initialTokens[0] > 0, 'the v2 Initial carries the token');
+  assert.is(pair.serverCore.stats.retrySent, retriesBefore, 'no Retry for the v2 connection');
+  assert.ok(pair.servers[pair.servers.length - 1].amplificationCounters.validated);
 });
 
 s('Version Negotiation: a v2-only server makes a v1 client restart with v2', () => {

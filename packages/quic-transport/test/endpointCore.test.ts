@@ -254,17 +254,28 @@ s('a bad Retry token gets INVALID_TOKEN; a bad NEW_TOKEN token is ignored (Retry
   core.receive(clientInitial({ dcid: r.scid, token: r.token }), { address: client.address, port: 1 }, 10);
   tx = core.flush(10);
   assert.is(openInitialClose(tx[0].datagram, r.scid).code, TransportErrorCode.INVALID_TOKEN);
+  // a Retry token that is right in everything but its QUIC version (RFC 9369 §5)
+  const v2Retry = core.tokens.mintRetryToken(client, DCID, r.scid, 10, QUIC_VERSION_2);
+  core.receive(clientInitial({ dcid: r.scid, token: v2Retry }), client, 10);
+  tx = core.flush(10);
+  assert.is(openInitialClose(tx[0].datagram, r.scid).code, TransportErrorCode.INVALID_TOKEN);
+  assert.is(accepted.length, 0);
   // a NEW_TOKEN token from another key: ignored → Retry
-  const foreign = new AddressTokenMinter({ provider }).mintNewToken(client, 0);
+  const foreign = new AddressTokenMinter({ provider }).mintNewToken(client, 0, QUIC_VERSION_1);
   core.receive(clientInitial({ dcid: DCID, token: foreign }), client, 10);
   tx = core.flush(10);
   assert.is(parsePacketHeader(tx[0].datagram, 0, { shortDcidLength: 8 }).kind, 'retry');
+  // a NEW_TOKEN token of another QUIC version (RFC 9369 §5): ignored → Retry
+  const v2Token = core.tokens.mintNewToken(client, 0, QUIC_VERSION_2);
+  core.receive(clientInitial({ dcid: DCID, token: v2Token }), client, 10);
+  tx = core.flush(10);
+  assert.is(parsePacketHeader(tx[0].datagram, 0, { shortDcidLength: 8 }).kind, 'retry');
   // a valid NEW_TOKEN token skips the Retry
-  const good = core.tokens.mintNewToken(client, 0);
+  const good = core.tokens.mintNewToken(client, 0, QUIC_VERSION_1);
   core.receive(clientInitial({ dcid: DCID, token: good }), { address: client.address, port: 4444 }, 10);
   assert.is(accepted.length, 1);
   assert.ok((accepted[0].info as IncomingConnection).addressValidated);
-  assert.is(core.stats.initialClosesSent, 2);
+  assert.is(core.stats.initialClosesSent, 3);
 });
 
 s('refused and over-limit connections get CONNECTION_REFUSED', () => {

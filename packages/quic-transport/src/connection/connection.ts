@@ -165,7 +165,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private readonly statsRecord: ConnectionStats = emptyConnectionStats();
   private readonly finReported = new Set<number>();
   private readonly writeWaiters = new Set<number>();
-  private mintNewToken: ((now: number) => Uint8Array) | undefined;
+  private mintNewToken: ((now: number, version: number) => Uint8Array) | undefined;
 
   // Handshake state (recreated when Version Negotiation restarts the attempt).
   private tlsEngine: TlsEngine | undefined;
@@ -191,6 +191,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private originalDcid: Uint8Array;
   private retrySourceCid: Uint8Array | undefined;
   private token: Uint8Array = EMPTY;
+  /** The NEW_TOKEN token the application gave, with the QUIC version it came from (RFC 9369 §5). */
+  private givenToken: { token: Uint8Array; version: number } | undefined;
   private peerInitialScid: Uint8Array | undefined;
   private receivedFromPeer = false;
   private sentHandshakePacket = false;
@@ -284,7 +286,10 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       options,
       addressValidated: true,
     });
-    if (options.token !== undefined) conn.token = Uint8Array.from(options.token);
+    if (options.token !== undefined) {
+      conn.givenToken = { token: Uint8Array.from(options.token), version: (options.tokenVersion ?? conn.version) >>> 0 };
+      conn.useGivenToken();
+    }
     conn.startClient();
     return conn;
   }
@@ -385,6 +390,16 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     tlsSwitch(this, null, 'initial');
   }
 
+  /**
+   * Client: the Initials carry the application's NEW_TOKEN token only on a connection of the version it came from
+   * (RFC 9369 §5: "Clients MUST NOT use a session ticket or token from a QUIC version 1 connection to initiate a QUIC
+   * version 2 connection, and vice versa").
+   */
+  private useGivenToken(): void {
+    const given = this.givenToken;
+    this.token = given !== undefined && given.version === this.version ? given.token : EMPTY;
+  }
+
   /** RFC 9000 §6.2: start over with another version after a Version Negotiation packet. */
   private restartWithVersion(version: number): void {
     this.afterVersionNegotiation = true;
@@ -393,6 +408,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.originalDcid = dcid;
     this.peerCids.setInitial(dcid);
     this.initHandshakeState(version, dcid);
+    this.useGivenToken();
     this.createTls({ chosenVersion: version, availableVersions: [...this.versions] });
     tlsSwitch(this, null, 'initial');
   }
@@ -546,7 +562,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.handshakeConfirmedFlag) return;
     this.completeHandshake();
     this.handshakeDonePending = true;
-    if (this.mintNewToken !== undefined) this.newTokenPending = this.mintNewToken(this.now);
+    if (this.mintNewToken !== undefined) this.newTokenPending = this.mintNewToken(this.now, this.version);
     if (this.installed.has('zeroRtt')) this.zeroRttDiscardAt = this.now + 3 * this.ptoDuration();
     this.confirmHandshake();
   }
@@ -964,7 +980,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       }
       case FrameType.NEW_TOKEN:
         if (f.token.length === 0) throw new QuicError(TransportErrorCode.FRAME_ENCODING_ERROR, 'empty NEW_TOKEN', { frameType: FrameType.NEW_TOKEN });
-        this.events.push({ type: 'newToken', token: Uint8Array.from(f.token) });
+        this.events.push({ type: 'newToken', token: Uint8Array.from(f.token), version: this.version });
         return;
       case FrameType.STREAM:
         this.statsRecord.streamBytesReceived += f.data.length;

@@ -64,6 +64,12 @@ export interface ConnectionCoreOptions {
 export interface ClientConnectionCoreOptions extends ConnectionCoreOptions {
   /** An address validation token from a previous connection's NEW_TOKEN frame (RFC 9000 §8.1.3). */
   token?: Uint8Array;
+  /**
+   * The QUIC version of the connection `token` came from (the 'newToken' event's `version`; default: the version
+   * this connection starts in). The token is sent only in Initials of that version (RFC 9369 §5) — not when the
+   * connection starts in, or Version Negotiation moves it to, another one.
+   */
+  tokenVersion?: number;
   /** Length of the random first DCID (8..20, default 8). */
   initialDcidLength?: number;
   /** The first DCID itself (8..20 bytes; default random) — e.g. to name the qlog trace before connecting. */

@@ -101,8 +101,11 @@ export interface IncomingConnection {
   addressValidated: boolean;
   /** Hooks for further connection IDs. */
   cids: ConnectionIdHooks;
-  /** Mints a NEW_TOKEN token bound to this client's address (RFC 9000 §8.1.3). */
-  mintNewToken?: (now: number) => Uint8Array;
+  /**
+   * Mints a NEW_TOKEN token bound to this client's address (RFC 9000 §8.1.3) and to `version`, the connection's
+   * negotiated QUIC version (RFC 9369 §5).
+   */
+  mintNewToken?: (now: number, version: number) => Uint8Array;
   /** The versions this endpoint accepts, in preference order (the connection's version_information lists them). */
   versions?: readonly number[];
   /** Time of arrival. */
@@ -476,7 +479,7 @@ export class EndpointCore {
     let retrySourceCid: Uint8Array | undefined;
     let validated = false;
     if (h.token.length > 0) {
-      const v = this.tokens.validate(h.token, { remote, dcid: h.dcid, now });
+      const v = this.tokens.validate(h.token, { remote, dcid: h.dcid, now, version: h.version });
       if (v.valid) {
         validated = true;
         if (v.kind === 'retry') {
@@ -484,10 +487,12 @@ export class EndpointCore {
           retrySourceCid = Uint8Array.from(h.dcid);
         }
       } else if (v.claimedKind === 'retry') {
-        // RFC 9000 §8.1.3: a bad Retry token → INVALID_TOKEN (the client cannot recover by itself).
+        // RFC 9000 §8.1.3: a bad Retry token → INVALID_TOKEN (the client cannot recover by itself); one of another
+        // QUIC version is bad too (RFC 9369 §5).
         return this.sendInitialClose(h, remote, TransportErrorCode.INVALID_TOKEN, 'invalid retry token');
       }
-      // A bad NEW_TOKEN token is ignored: continue as if there was none.
+      // A bad NEW_TOKEN token (also one from another QUIC version, RFC 9369 §5) is ignored: continue as if there was
+      // none — the address stays unvalidated.
     }
     if (!validated && server.retry) return this.sendRetry(h, remote, now);
     if (this.entries.size >= (server.maxConnections ?? 10_000)) {
@@ -511,7 +516,7 @@ export class EndpointCore {
         retrySourceCid,
         addressValidated: validated,
         cids: hooks,
-        mintNewToken: (t: number) => this.tokens.mintNewToken({ address: remote.address, port: remote.port }, t),
+        mintNewToken: (t: number, version: number) => this.tokens.mintNewToken({ address: remote.address, port: remote.port }, t, version),
         versions: this.versions,
         now,
       });
@@ -532,7 +537,7 @@ export class EndpointCore {
     let scid: Uint8Array;
     do scid = this.provider.randomBytes(this.cidLength);
     while (this.table.has(scid));
-    const token = this.tokens.mintRetryToken(remote, h.dcid, scid, now);
+    const token = this.tokens.mintRetryToken(remote, h.dcid, scid, now, h.version);
     const retry = buildRetryPacket(
       { version: h.version, dcid: h.scid, scid, token, originalDcid: h.dcid, unusedBits: this.provider.randomBytes(1)[0] },
       (version, odcid, withoutTag) => retryIntegrityTag(version, odcid, withoutTag, this.provider),

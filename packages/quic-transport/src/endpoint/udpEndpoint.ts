@@ -80,6 +80,8 @@ export interface ConnectionContext {
   wakeup?: (core: ConnectionCore) => void;
   /** Client: a NEW_TOKEN token the same server gave an earlier connection of this endpoint. */
   token?: Uint8Array;
+  /** Client: the QUIC version of the connection `token` came from (RFC 9369 §5). */
+  tokenVersion?: number;
 }
 
 /** Creates sans-IO connections for the endpoint. */
@@ -136,7 +138,7 @@ export class Endpoint extends EventEmitter {
   private readonly wrappers = new Map<ConnectionCore, QuicConnection>();
   private readonly keylogs = new Map<string, KeyLogFile>();
   /** NEW_TOKEN tokens by server address (RFC 9000 §8.1.3), used by the next connection to that server. */
-  private readonly tokens = new Map<string, Uint8Array>();
+  private readonly tokens = new Map<string, { token: Uint8Array; version: number }>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
   /** A due-now deadline is queued with setImmediate. */
@@ -229,9 +231,10 @@ export class Endpoint extends EventEmitter {
     const tokenKey = `${address}|${port}`;
     let wrapper: QuicConnection | undefined;
     this.core.connect({ address, port }, this.clock(), (out) => {
-      const core = this.factory.client(out, { ...ctx, servername, token: this.tokens.get(tokenKey) });
+      const stored = this.tokens.get(tokenKey);
+      const core = this.factory.client(out, { ...ctx, servername, token: stored?.token, tokenVersion: stored?.version });
       wrapper = new QuicConnection(core, this, options.stream);
-      wrapper.on('newToken', (token: Uint8Array) => this.tokens.set(tokenKey, token));
+      wrapper.on('newToken', (token: Uint8Array, version: number) => this.tokens.set(tokenKey, { token, version }));
       this.wrappers.set(core, wrapper);
       return core;
     });

@@ -56,10 +56,15 @@ export type ConnectionCoreEvent =
       bidirectional: boolean;
     }
   | {
-      /** Client: the server sent a NEW_TOKEN token; pass it to the next connection to the same server. */
+      /**
+       * Client: the server sent a NEW_TOKEN token; pass it (`token`, with `tokenVersion`) to the next connection to
+       * the same server.
+       */
       type: 'newToken';
       /** The token. */
       token: Uint8Array;
+      /** The QUIC version of this connection, which the token is bound to (RFC 9369 §5). */
+      version: number;
     }
   | {
       /** Client: a resumable session from a NewSessionTicket; pass it as `tls.session` to resume (and for 0-RTT). */

@@ -36,6 +36,7 @@ export function createConnectionFactory(): ConnectionFactory {
         version: ctx.options.version,
         tls: { ...base.tls, servername: ctx.servername ?? base.tls?.servername },
         token: ctx.token ?? ctx.options.connection?.token,
+        tokenVersion: ctx.token !== undefined ? ctx.tokenVersion : ctx.options.connection?.tokenVersion,
         initialDcid: dcid,
       };
       if (ctx.qlog !== undefined) options.qlog = ctx.qlog(dcid, 'client');

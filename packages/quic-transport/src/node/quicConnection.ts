@@ -1,8 +1,8 @@
 /**
  * `QuicConnection`: the Node face of one connection (EventEmitter). Events: 'tlsState' ({@link TlsStateInfo}: each
  * state the seed's switch saw, START → RCVD → WAIT → CONNECTED), 'handshake' (info), 'stream'
- * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token), 'session' (client: a resumable
- * TlsSession), 'close' (error | undefined). Incoming streams are also an async iterator
+ * (QuicStreamDuplex opened by the peer), 'newToken' (client: a NEW_TOKEN token and the QUIC version it is bound
+ * to), 'session' (client: a resumable TlsSession), 'close' (error | undefined). Incoming streams are also an async iterator
  * (`for await (const s of conn)`: it sees the streams no 'stream' listener was there to take). The endpoint calls {@link QuicConnection.processEvents} after every receive,
  * timeout and flush; all I/O happens in the endpoint.
  */
@@ -173,7 +173,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
         this.streams.get(e.streamId)?.onWritable();
         return;
       case 'newToken':
-        this.emit('newToken', e.token);
+        this.emit('newToken', e.token, e.version);
         return;
       case 'session':
         this.emit('session', e.session);

@@ -6,10 +6,12 @@
  * AES-256-GCM (by key length) through the {@link CryptoProvider}; the marker byte is the AEAD's associated data, so
  * it cannot be changed without failing authentication, yet it can be read before opening — which is how a server
  * tells a Retry token from a NEW_TOKEN token (§8.1.1: "a server MUST be able to distinguish"). Plaintext:
- * `issuedAt(float64 ms) ‖ addrLen(1) ‖ addr ‖ port(2) ‖ odcidLen(1) ‖ odcid ‖ rscidLen(1) ‖ rscid`. A Retry token
- * binds the client's IP address and port, the client's original DCID and the Retry's SCID (which the client must
- * use as the DCID of its next Initial); a NEW_TOKEN token binds the IP address only (clients change ports between
- * connections) and the port field is 0.
+ * `issuedAt(float64 ms) ‖ version(4) ‖ addrLen(1) ‖ addr ‖ port(2) ‖ odcidLen(1) ‖ odcid ‖ rscidLen(1) ‖ rscid`.
+ * Every token binds the QUIC version it was issued for (RFC 9369 §5: a token is specific to the version of the
+ * connection that provided it — after compatible version negotiation the negotiated one): one from another
+ * version is refused as 'wrong_version'. A Retry token binds the client's IP address and port, the client's
+ * original DCID and the Retry's SCID (which the client must use as the DCID of its next Initial); a NEW_TOKEN token
+ * binds the IP address only (clients change ports between connections) and the port field is 0.
  *
  * Nonces are random (12 bytes from the provider's RNG): do not seal more than ~2^32 tokens under one key.
  * Time is a number of milliseconds passed in by the caller; this module never reads a clock.
@@ -29,6 +31,7 @@ export type AddressTokenInvalidReason =
   | 'future' // issued later than `now` (beyond the allowed clock skew)
   | 'wrong_address' // minted for another client address (or, for Retry, another port)
   | 'wrong_kind' // a valid token of the other kind than the caller expected
+  | 'wrong_version' // issued for another QUIC version than the Initial carrying it (RFC 9369 §5)
   | 'wrong_connection_id'; // a Retry token echoed in an Initial whose DCID is not the Retry's SCID
 
 /** A client's transport address as seen by the server. */
@@ -47,6 +50,8 @@ export interface ValidAddressToken {
   kind: AddressTokenKind;
   /** When it was issued (ms, the caller's clock). */
   issuedAt: number;
+  /** The QUIC version it was issued for (the same as the context's). */
+  version: number;
   /** Retry tokens: the DCID of the client's first Initial (original_destination_connection_id). Empty otherwise. */
   originalDcid: Uint8Array;
   /** Retry tokens: the SCID of the Retry packet (retry_source_connection_id). Empty otherwise. */
@@ -77,6 +82,8 @@ export interface AddressTokenContext {
   dcid: Uint8Array;
   /** Current time (ms). */
   now: number;
+  /** QUIC version of the Initial carrying the token; a token issued for another version is 'wrong_version'. */
+  version: number;
   /** If set, a valid token of the other kind is refused as 'wrong_kind'. */
   expect?: AddressTokenKind;
 }
@@ -167,23 +174,26 @@ export class AddressTokenMinter {
   }
 
   /**
-   * A token for a Retry packet: binds `remote` (address and port), the client's `originalDcid` and the Retry's
-   * `retrySourceCid`. CIDs longer than 20 bytes are QuicError(INTERNAL_ERROR).
+   * A token for a Retry packet of QUIC `version`: binds `remote` (address and port), the client's `originalDcid`
+   * and the Retry's `retrySourceCid`. CIDs longer than 20 bytes are QuicError(INTERNAL_ERROR).
    */
-  mintRetryToken(remote: TokenAddress, originalDcid: Uint8Array, retrySourceCid: Uint8Array, now: number): Uint8Array {
-    return this.seal('retry', remote.address, remote.port, originalDcid, retrySourceCid, now);
+  mintRetryToken(remote: TokenAddress, originalDcid: Uint8Array, retrySourceCid: Uint8Array, now: number, version: number): Uint8Array {
+    return this.seal('retry', version, remote.address, remote.port, originalDcid, retrySourceCid, now);
   }
 
-  /** A token for a NEW_TOKEN frame: binds the client's IP address (not its port). */
-  mintNewToken(remote: TokenAddress, now: number): Uint8Array {
-    return this.seal('newToken', remote.address, 0, new Uint8Array(0), new Uint8Array(0), now);
+  /**
+   * A token for a NEW_TOKEN frame on a connection of QUIC `version` (the negotiated one): binds the client's IP
+   * address (not its port) and the version.
+   */
+  mintNewToken(remote: TokenAddress, now: number, version: number): Uint8Array {
+    return this.seal('newToken', version, remote.address, 0, new Uint8Array(0), new Uint8Array(0), now);
   }
 
   /** Opens and checks a token from an Initial's Token field. Never throws on token bytes. */
   validate(token: Uint8Array, ctx: AddressTokenContext): AddressTokenValidation {
     if (token.length === 0) return invalid('malformed', undefined);
     const claimed = kindOf(token[0]);
-    if (claimed === undefined || token.length < 1 + NONCE_LENGTH + TAG_LENGTH + 8 + 1 + 2 + 1 + 1) {
+    if (claimed === undefined || token.length < 1 + NONCE_LENGTH + TAG_LENGTH + 8 + 4 + 1 + 2 + 1 + 1) {
       return invalid('malformed', claimed);
     }
     let plain: Uint8Array;
@@ -194,8 +204,11 @@ export class AddressTokenMinter {
     }
     const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
     let p = 0;
+    if (plain.length < 8 + 4 + 1) return invalid('malformed', claimed);
     const issuedAt = view.getFloat64(p);
     p += 8;
+    const version = view.getUint32(p);
+    p += 4;
     const addrLen = plain[p++];
     if (p + addrLen + 2 + 1 > plain.length) return invalid('malformed', claimed);
     const addr = plain.subarray(p, p + addrLen);
@@ -212,6 +225,7 @@ export class AddressTokenMinter {
     if (!Number.isFinite(issuedAt)) return invalid('malformed', claimed);
 
     if (ctx.expect !== undefined && ctx.expect !== claimed) return invalid('wrong_kind', claimed);
+    if (version !== ctx.version >>> 0) return invalid('wrong_version', claimed);
     if (issuedAt > ctx.now + this.clockSkewMs) return invalid('future', claimed);
     const lifetime = claimed === 'retry' ? this.retryLifetimeMs : this.newTokenLifetimeMs;
     if (ctx.now - issuedAt > lifetime) return invalid('expired', claimed);
@@ -220,11 +234,12 @@ export class AddressTokenMinter {
       if (port !== ctx.remote.port) return invalid('wrong_address', claimed);
       if (!sameBytes(retrySourceCid, ctx.dcid)) return invalid('wrong_connection_id', claimed);
     }
-    return { valid: true, kind: claimed, issuedAt, originalDcid, retrySourceCid };
+    return { valid: true, kind: claimed, issuedAt, version, originalDcid, retrySourceCid };
   }
 
   private seal(
     kind: AddressTokenKind,
+    version: number,
     address: string,
     port: number,
     odcid: Uint8Array,
@@ -238,11 +253,16 @@ export class AddressTokenMinter {
     if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
       throw new QuicError(TransportErrorCode.INTERNAL_ERROR, `bad port ${port}`);
     }
-    const plain = new Uint8Array(8 + 1 + addr.length + 2 + 1 + odcid.length + 1 + rscid.length);
+    if (!Number.isInteger(version) || version < 0 || version > 0xffffffff) {
+      throw new QuicError(TransportErrorCode.INTERNAL_ERROR, `bad QUIC version ${version}`);
+    }
+    const plain = new Uint8Array(8 + 4 + 1 + addr.length + 2 + 1 + odcid.length + 1 + rscid.length);
     const view = new DataView(plain.buffer);
     let p = 0;
     view.setFloat64(p, now);
     p += 8;
+    view.setUint32(p, version);
+    p += 4;
     plain[p++] = addr.length;
     plain.set(addr, p);
     p += addr.length;
