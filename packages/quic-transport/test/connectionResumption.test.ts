@@ -12,9 +12,9 @@ import {
   encodeNewSessionTicket,
   ExtensionType,
   HandshakeType,
-  type TlsSession,
+  TlsSession,
 } from '@quichs/tls-hs';
-import { TransportErrorCode } from '../src/index.js';
+import { QUIC_VERSION_1, QUIC_VERSION_2, TransportErrorCode } from '../src/index.js';
 import type { ConnectionCoreEvent, Connection } from '../src/index.js';
 import { createPair, drainEvents, type PairOptions } from './support/quicFixtures.js';
 import { pattern, sameBytes } from './support/transfer.js';
@@ -167,6 +167,57 @@ s('a QUIC NewSessionTicket with max_early_data_size other than 0xffffffff closes
   assert.is(pair.client.closeError?.remote, false);
   assert.is(pair.server().closeError?.code, TransportErrorCode.PROTOCOL_VIOLATION, 'the server hears PROTOCOL_VIOLATION');
   assert.is(pair.server().closeError?.remote, true);
+});
+
+s('RFC 9369 §5 server: a ticket from a v1 connection presented on a v2 connection is refused → full handshake, no 0-RTT', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  assert.is(sessions[0].quicVersion, QUIC_VERSION_1, 'the session remembers its QUIC version');
+  // a client that does not know the session's version (or ignores it) offers the v1 ticket in v2
+  const unversioned = new TlsSession({ ...sessions[0], quicVersion: undefined });
+  const client = pair.connect({ version: QUIC_VERSION_2, tls: { session: unversioned, earlyData: true } });
+  assert.is(client.tls.earlyDataStatus, 'offered');
+  const data = pattern(5000, 7);
+  const r = earlyTransfer(pair, client, data);
+  assert.ok(r.fin);
+  assert.ok(sameBytes(r.received, data), 'the 0-RTT data arrives again in 1-RTT');
+  assert.is(client.quicVersion, QUIC_VERSION_2);
+  const server = pair.servers[pair.servers.length - 1];
+  assert.not.ok(server.tls.resumed, 'the server did not resume the v1 ticket');
+  assert.not.ok(client.tls.resumed);
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+  // the same ticket in v1 still resumes
+  const v1 = pair.connect({ tls: { session: sessions[1] } });
+  pair.net.run(() => v1.handshakeComplete, { maxTime: 5000 });
+  assert.ok(v1.tls.resumed);
+});
+
+s('RFC 9369 §5 client: a session remembers the negotiated version; without a version option the client starts in it, with another one it does not offer the ticket', () => {
+  const versions = [QUIC_VERSION_2, QUIC_VERSION_1];
+  const antiReplay = new AntiReplay();
+  // compatible version negotiation: the client starts in v1, the server moves it to v2 — the tickets are v2 tickets
+  const { sessions, pair } = firstConnection({
+    serverEndpoint: { versions },
+    server: { versions, tls: { earlyData: true, antiReplay } },
+    client: { version: QUIC_VERSION_1 },
+  });
+  assert.is(pair.client.quicVersion, QUIC_VERSION_2);
+  assert.is(sessions[0].quicVersion, QUIC_VERSION_2);
+  // serialized and restored, without a version option: the connection starts in v2, resumes and sends 0-RTT
+  const resumed = pair.connect({ version: undefined, tls: { session: sessions[0].toBytes(), earlyData: true } });
+  assert.is(resumed.quicVersion, QUIC_VERSION_2, 'starts in the session version');
+  assert.is(resumed.tls.earlyDataStatus, 'offered');
+  const r = earlyTransfer(pair, resumed, pattern(3000, 8));
+  assert.ok(sameBytes(r.received, pattern(3000, 8)));
+  assert.ok(resumed.tls.resumed);
+  assert.is(resumed.tls.earlyDataStatus, 'accepted');
+  // an explicit v1: the v2 ticket is not offered at all (full handshake, no 0-RTT attempt)
+  const v1 = pair.connect({ version: QUIC_VERSION_1, versions: [QUIC_VERSION_1], tls: { session: sessions[1], earlyData: true } });
+  assert.is(v1.tls.earlyDataStatus, 'none', 'no 0-RTT offered with a ticket of another version');
+  pair.net.run(() => v1.handshakeComplete, { maxTime: 5000 });
+  assert.ok(v1.handshakeComplete);
+  assert.is(v1.quicVersion, QUIC_VERSION_1);
+  assert.not.ok(v1.tls.resumed);
 });
 
 /** True if the datagram holds a v1 0-RTT long-header packet (walking coalesced packets by their Length). */

@@ -21,6 +21,7 @@ import { AntiReplay } from '../src/session/antiReplay.js';
 import { TicketKeyManager } from '../src/session/ticketKeyManager.js';
 import type { TlsSession } from '../src/session/tlsSession.js';
 import type { EarlyDataOffer } from '../src/session/earlyData.js';
+import type { TicketOffer } from '../src/session/pskSelection.js';
 import { providers } from './crypto-helpers.js';
 import { rejectsAlert, runHandshake, sameBytes } from './engine-helpers.js';
 import { RecordPeer, TestClock, enginePair, exchange, firstSessions } from './sessions-helpers.js';
@@ -114,6 +115,33 @@ for (const provider of providers) {
     assert.is(done.state, TlsState.CONNECTED);
     assert.ok(done.flights.every((f) => f.level === 'application'), 'tickets in 1-RTT');
     assert.equal(client.exportEarlyKeyingMaterial(32, 'EXPERIMENTAL early'), server.exportEarlyKeyingMaterial(32, 'EXPERIMENTAL early'));
+  });
+
+  s('QUIC: the acceptTicket hook sees each offered ticket with its appData; false ignores it → full handshake, no 0-RTT', async () => {
+    const w = quicWorld();
+    const session = await sessionOf(provider, w);
+    const seen: TicketOffer[] = [];
+    // refused: the PSK is not used, the server authenticates with its certificate, 0-RTT is rejected
+    let p = enginePair(provider, { ...w.client, session }, { ...w.server, acceptTicket: (t) => (seen.push(t), dec.decode(t.appData) === 'tp:v2') });
+    await runHandshake(p.client, p.server);
+    assert.is(seen.length, 1);
+    assert.equal(
+      seen.map((t) => [dec.decode(t.appData), t.alpn, t.quic, t.maxEarlyDataSize, t.issuedAt]),
+      [['tp:v1', 'h3', true, 0xffffffff, session.receivedAt]],
+    );
+    for (const e of [p.client, p.server]) {
+      assert.not.ok(e.resumed);
+      assert.is(e.earlyDataStatus, 'rejected');
+      assert.is(e.state, TlsState.CONNECTED);
+      assert.ok(e.signatureScheme !== undefined, 'certificate authentication');
+    }
+    assert.is(p.server.earlyDataRejection, 'ticket');
+    assert.is(p.server.sessionAppData, undefined);
+    // accepted: resumption and 0-RTT go on as without the hook
+    p = enginePair(provider, { ...w.client, session }, { ...w.server, acceptTicket: (t) => dec.decode(t.appData) === 'tp:v1' });
+    await runHandshake(p.client, p.server);
+    assert.ok(p.server.resumed && p.client.resumed);
+    assert.is(p.server.earlyDataStatus, 'accepted');
   });
 
   s('QUIC: the server policy (transport parameters via ticketAppData) and the ticket checks refuse 0-RTT cleanly', async () => {

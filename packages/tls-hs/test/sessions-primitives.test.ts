@@ -123,6 +123,17 @@ s('ticket state and session codecs round-trip; malformed input is decode_error',
   assert.throws(() => new TlsSession({ ...session, suite: 0x1304 }), RangeError);
   assert.throws(() => new TlsSession({ ...session, ticket: new Uint8Array(0) }), RangeError);
   await rejectsAlert(() => TlsSession.fromBytes(Uint8Array.of(1, 0x13, 0x09)), 'decode_error');
+  // the QUIC version a ticket is bound to (RFC 9369 §5) survives the round trip; bytes of format 1 (without it) load
+  const quic = new TlsSession({ ...session, quic: true, maxEarlyDataSize: 0xffffffff, quicVersion: 0x6b3343cf });
+  assert.equal(TlsSession.fromBytes(quic.toBytes()), quic);
+  assert.is(TlsSession.fromBytes(quic.toBytes()).quicVersion, 0x6b3343cf);
+  assert.is(TlsSession.fromBytes(session.toBytes()).quicVersion, undefined);
+  const v1Bytes = session.toBytes().slice(0, -5);
+  v1Bytes[0] = 1;
+  assert.equal(TlsSession.fromBytes(v1Bytes), session);
+  await rejectsAlert(() => TlsSession.fromBytes(quic.toBytes().subarray(0, quic.toBytes().length - 2)), 'decode_error');
+  assert.throws(() => new TlsSession({ ...session, quicVersion: -1 }), RangeError);
+  assert.throws(() => new TlsSession({ ...session, quicVersion: 2 ** 32 }), RangeError);
   // without receipt time the age is 0 and the session never expires by itself
   assert.is(session.ageAt(1e12), 0);
   assert.not.ok(session.expiredAt(1e12));

@@ -23,6 +23,7 @@ import {
   type CryptoProvider,
   type EarlyDataOffer,
   type EncryptionLevel as TlsLevel,
+  type TicketOffer,
   type TlsFlight,
   type TlsStateValue,
   tlsStateName,
@@ -191,6 +192,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private originalDcid: Uint8Array;
   private retrySourceCid: Uint8Array | undefined;
   private token: Uint8Array = EMPTY;
+  /** Client: the session the application gave to resume (`tls.session`), decoded. */
+  private resumeSession: TlsSession | undefined;
   /** The NEW_TOKEN token the application gave, with the QUIC version it came from (RFC 9369 §5). */
   private givenToken: { token: Uint8Array; version: number } | undefined;
   private peerInitialScid: Uint8Array | undefined;
@@ -274,10 +277,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const given = options.initialDcid;
     if (given !== undefined && (given.length < 8 || given.length > 20)) throw new RangeError('initialDcid must be 8..20 bytes');
     const dcid = Uint8Array.from(given ?? rng(dcidLength));
+    const session = decodeSession(options.tls?.session);
     const conn = new Connection({
       role: 'client',
       remote: out.remote,
-      version: options.version ?? QUIC_VERSION_1,
+      version: options.version ?? sessionStartVersion(session, options.versions) ?? QUIC_VERSION_1,
       localCid: out.localCid,
       cids: out.cids,
       peerCid: dcid,
@@ -286,6 +290,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       options,
       addressValidated: true,
     });
+    conn.resumeSession = session;
     if (options.token !== undefined) {
       conn.givenToken = { token: Uint8Array.from(options.token), version: (options.tokenVersion ?? conn.version) >>> 0 };
       conn.useGivenToken();
@@ -373,11 +378,15 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       transportParameters: encoded,
       ticketAppData: server ? ticketAppData : tls.ticketAppData,
       acceptEarlyData: server ? (offer) => this.acceptEarlyData(offer) : tls.acceptEarlyData,
+      acceptTicket: server ? (offer) => this.acceptTicket(offer) : tls.acceptTicket,
+      session: server || this.resumeSession === undefined ? tls.session : this.sessionToOffer(),
       onSession: server
         ? tls.onSession
         : (session) => {
-            this.events.push({ type: 'session', session });
-            userOnSession?.(session);
+            // RFC 9369 §5: the ticket belongs to this connection's (negotiated) version.
+            const versioned = new TlsSession({ ...session, quicVersion: this.version });
+            this.events.push({ type: 'session', session: versioned });
+            userOnSession?.(versioned);
           },
     });
     this.qlog.parameters(this.now, 'local', this.local);
@@ -398,6 +407,16 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private useGivenToken(): void {
     const given = this.givenToken;
     this.token = given !== undefined && given.version === this.version ? given.token : EMPTY;
+  }
+
+  /**
+   * Client: the session to offer in this attempt — the application's, unless it remembers another QUIC version
+   * than the one this attempt uses (RFC 9369 §5; a session of unknown version is offered, the server checks it).
+   */
+  private sessionToOffer(): TlsSession | undefined {
+    const session = this.resumeSession;
+    if (session === undefined) return undefined;
+    return session.quicVersion === undefined || session.quicVersion === this.version ? session : undefined;
   }
 
   /** RFC 9000 §6.2: start over with another version after a Version Negotiation packet. */
@@ -485,9 +504,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
    * counts, so streams can be opened and written before the handshake completes.
    */
   private applyRememberedTransportParameters(): void {
-    const s = this.options.tls?.session;
-    const session = s instanceof Uint8Array ? TlsSession.fromBytes(s) : s;
-    const encoded = session?.transportParameters;
+    const encoded = this.sessionToOffer()?.transportParameters;
     if (encoded === undefined) return;
     let p: TransportParameters;
     try {
@@ -524,6 +541,19 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       now.initialMaxStreamsUni >= then.initialMaxStreamsUni;
     if (!kept) return false;
     const policy = this.options.tls?.acceptEarlyData;
+    return policy === undefined || policy(offer);
+  }
+
+  /**
+   * Server resumption policy (RFC 9369 §5): a ticket issued on a connection of another QUIC version is ignored, so
+   * the handshake falls back to a full one without 0-RTT; then the application's `acceptTicket` decides.
+   */
+  private acceptTicket(offer: TicketOffer): boolean {
+    const app = offer.appData;
+    if (app.length < 4) return false;
+    const version = ((app[0] << 24) | (app[1] << 16) | (app[2] << 8) | app[3]) >>> 0;
+    if (version !== this.version) return false;
+    const policy = this.options.tls?.acceptTicket;
     return policy === undefined || policy(offer);
   }
 
@@ -1669,6 +1699,26 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     s.bytesInFlight = this.loss.congestion.bytesInFlight;
     return { ...s };
   }
+}
+
+/** The `tls.session` option decoded (undefined when absent or not decodable — the TLS engine then reports it). */
+function decodeSession(s: TlsSession | Uint8Array | undefined): TlsSession | undefined {
+  if (!(s instanceof Uint8Array)) return s;
+  try {
+    return TlsSession.fromBytes(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Client without a `version` option: a session remembers the QUIC version its ticket is bound to (RFC 9369 §5), so
+ * the connection starts in that version (when it is among `versions`) to be able to resume and send 0-RTT.
+ */
+function sessionStartVersion(session: TlsSession | undefined, versions: readonly number[] | undefined): number | undefined {
+  const v = session?.quicVersion;
+  if (v === undefined) return undefined;
+  return (versions ?? [QUIC_VERSION_1, QUIC_VERSION_2]).includes(v) ? v : undefined;
 }
 
 /** Free send-buffer bytes a write waits for (1/8 of the buffer), so a writer never trickles byte-sized chunks. */

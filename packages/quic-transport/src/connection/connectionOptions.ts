@@ -18,7 +18,13 @@ export interface ConnectionCoreOptions {
   tls?: TlsEngineOptions;
   /** Our transport parameters (limits); connection IDs, reset token and version_information are filled in. */
   transportParameters?: TransportParametersInit;
-  /** Client: the QUIC version of the first Initial (default v1). */
+  /**
+   * Client: the QUIC version of the first Initial. Default: the version the `tls.session` to resume remembers
+   * (`TlsSession.quicVersion`, when it is among `versions`), else v1. Tickets are bound to the version of the
+   * connection that issued them (RFC 9369 §5: the negotiated one after compatible version negotiation): a session of
+   * another version than the one an attempt uses (this option, or a Version Negotiation restart) is not offered — a
+   * full handshake follows, without 0-RTT. Sessions from the 'session' event carry their connection's version.
+   */
   version?: number;
   /**
    * Versions we support, in preference order. A client answers Version Negotiation with them (its `version` always

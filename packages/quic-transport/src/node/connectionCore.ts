@@ -69,7 +69,7 @@ export type ConnectionCoreEvent =
   | {
       /** Client: a resumable session from a NewSessionTicket; pass it as `tls.session` to resume (and for 0-RTT). */
       type: 'session';
-      /** The session (serialize with `toBytes()`). */
+      /** The session (serialize with `toBytes()`); its `quicVersion` is this connection's version (RFC 9369 §5). */
       session: TlsSession;
     }
   | {

@@ -18,6 +18,7 @@ import { TlsSession } from '../session/tlsSession.js';
 import { defaultTicketKeyManager, type TicketKeyCallback } from '../session/ticketKeyManager.js';
 import { defaultAntiReplay, type AntiReplay } from '../session/antiReplay.js';
 import type { EarlyDataOffer } from '../session/earlyData.js';
+import type { TicketOffer } from '../session/pskSelection.js';
 import { MAX_TICKET_LIFETIME } from '../wire/newSessionTicket.js';
 
 /** Our own certificate chain and key, as given (loaded lazily by credentials.ts). */
@@ -100,6 +101,8 @@ export interface EngineConfig {
   maxEarlyData: number;
   /** Server: 0-RTT policy. */
   acceptEarlyData: ((offer: EarlyDataOffer) => boolean) | undefined;
+  /** Server: resumption policy per offered ticket. */
+  acceptTicket: ((offer: TicketOffer) => boolean) | undefined;
   /** Server: replay record (resolved lazily to the process default). */
   antiReplay: AntiReplay | undefined;
   /** Server: ticket age tolerance (ms). */
@@ -255,6 +258,7 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     ticketAppData: o.ticketAppData ?? new Uint8Array(0),
     maxEarlyData: count(o.maxEarlyData, 16384, 'maxEarlyData', 0xfffffffe),
     acceptEarlyData: o.acceptEarlyData,
+    acceptTicket: o.acceptTicket,
     antiReplay: o.antiReplay,
     ticketAgeTolerance: count(o.ticketAgeTolerance, 10_000, 'ticketAgeTolerance', 0x7fffffff),
     maxConsecutivePostHandshake: count(o.maxConsecutivePostHandshake, 32, 'maxConsecutivePostHandshake', 0x7fffffff, 1),

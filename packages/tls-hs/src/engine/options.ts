@@ -11,6 +11,7 @@ import type { TlsSession } from '../session/tlsSession.js';
 import type { TicketKeyCallback, TicketKeyManager } from '../session/ticketKeyManager.js';
 import type { AntiReplay } from '../session/antiReplay.js';
 import type { EarlyDataOffer } from '../session/earlyData.js';
+import type { TicketOffer } from '../session/pskSelection.js';
 
 /** Certificate or key material: DER bytes, PEM text, or a list of either. */
 export type PemOrDer = string | Uint8Array | readonly (string | Uint8Array)[];
@@ -153,6 +154,13 @@ export interface TlsEngineOptions {
   readonly maxEarlyData?: number;
   /** Server: per-connection 0-RTT policy, asked after every other check passed; false rejects the early data. */
   readonly acceptEarlyData?: (offer: EarlyDataOffer) => boolean;
+  /**
+   * Server: resumption policy, asked for each of our tickets the client offers once it opened and passed the
+   * engine's checks (lifetime, server name), with the ticket's `appData`. False ignores that ticket as if it were
+   * unknown: the PSK is not used (nor its 0-RTT) and, unless another offered PSK fits, a full handshake follows.
+   * QUIC connections use it to refuse tickets issued on another QUIC version (RFC 9369 §5).
+   */
+  readonly acceptTicket?: (offer: TicketOffer) => boolean;
   /** Server: the 0-RTT replay record (default: the process-wide {@link defaultAntiReplay}). */
   readonly antiReplay?: AntiReplay;
   /** Server: how far the client's ticket age may differ from ours before 0-RTT is refused, in ms (10000). */

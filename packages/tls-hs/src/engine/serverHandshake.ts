@@ -219,6 +219,7 @@ export class ServerHandshake extends HandshakeCore {
           now: c.clock?.(),
           tolerance: c.ticketAgeTolerance,
           serverName: this.serverName,
+          acceptTicket: c.acceptTicket,
         });
       }
       if (psk !== undefined) {

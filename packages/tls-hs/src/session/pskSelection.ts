@@ -1,7 +1,8 @@
 /**
  * The server's PSK choice (RFC 8446 §4.2.11): walk the offered identities in the client's order and take the first
  * one we know — an external PSK (list or callback) or one of our tickets (key accepted by the ticket-key callback,
- * authentic, not expired, same server name) — for which a suite of the same hash can be chosen. Only the chosen
+ * authentic, not expired, same server name, accepted by the application's `acceptTicket` hook) — for which a suite
+ * of the same hash can be chosen. Only the chosen
  * PSK's binder is checked (constant time; a mismatch is decrypt_error). Unknown, forged, expired or rotated-out
  * tickets are skipped, which ends in a full handshake when nothing else fits.
  */
@@ -15,6 +16,25 @@ import { lookupExternalPsk, type PskCallback, type ResolvedExternalPsk } from '.
 import { parseTicketState, type TicketState } from './sessionTicket.js';
 import type { TicketKeyCallback } from './ticketKeyManager.js';
 import { openTicket, ticketKeyName, ticketNonce } from './ticketSealer.js';
+
+/**
+ * What the server's `acceptTicket` hook is shown about one of its own tickets a client offers (it opened, is within
+ * its lifetime and names the same server). QUIC uses it to refuse tickets of another QUIC version (RFC 9369 §5).
+ */
+export interface TicketOffer {
+  /** The application data sealed into the ticket (`ticketAppData` when it was issued). */
+  readonly appData: Uint8Array;
+  /** ALPN protocol of the connection that issued it. */
+  readonly alpn: string | undefined;
+  /** Server name of that connection. */
+  readonly serverName: string | undefined;
+  /** True when it was issued on a QUIC connection. */
+  readonly quic: boolean;
+  /** When it was issued (ms, server clock). */
+  readonly issuedAt: number;
+  /** max_early_data_size it allows (0: no 0-RTT). */
+  readonly maxEarlyDataSize: number;
+}
 
 /** A resumption ticket that opened. */
 export interface AcceptedTicket {
@@ -70,6 +90,8 @@ export interface PskSelectionInput {
   readonly tolerance: number;
   /** Server name of this ClientHello. */
   readonly serverName: string | undefined;
+  /** Application hook: false ignores the ticket (as if unknown). */
+  readonly acceptTicket?: ((offer: TicketOffer) => boolean) | undefined;
 }
 
 /** Opens one of our tickets; undefined when it is not one we accept now. */
@@ -91,6 +113,18 @@ function acceptTicket(input: PskSelectionInput, identity: Uint8Array): AcceptedT
   if (now - state.issuedAt > state.lifetime * 1000 || state.issuedAt - now > input.tolerance) return undefined;
   if ((state.serverName ?? '') !== (input.serverName ?? '')) return undefined;
   if (cipherSuiteByCode(state.suite) === undefined) return undefined;
+  const hook = input.acceptTicket;
+  if (hook !== undefined) {
+    const offer: TicketOffer = {
+      appData: state.appData,
+      alpn: state.alpn,
+      serverName: state.serverName,
+      quic: state.quic,
+      issuedAt: state.issuedAt,
+      maxEarlyDataSize: state.maxEarlyDataSize,
+    };
+    if (!hook(offer)) return undefined;
+  }
   return { state, id: ticketNonce(identity).slice(), action: decision.action };
 }
 

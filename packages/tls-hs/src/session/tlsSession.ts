@@ -1,8 +1,9 @@
 /**
  * A client's resumable session — what one NewSessionTicket (RFC 8446 §4.6.1) gives it: the ticket to offer, the PSK
  * derived from the resumption master secret and the ticket nonce, the suite, lifetime, ticket_age_add, receipt time
- * and the 0-RTT allowance, plus the context a later connection must match (server name, ALPN, QUIC mode and the
- * server's QUIC transport parameters, which RFC 9000 §7.4.1 says 0-RTT must remember). `toBytes` / `fromBytes`
+ * and the 0-RTT allowance, plus the context a later connection must match (server name, ALPN, QUIC mode, the
+ * server's QUIC transport parameters, which RFC 9000 §7.4.1 says 0-RTT must remember, and the QUIC version the
+ * ticket is bound to, RFC 9369 §5). `toBytes` / `fromBytes`
  * let a TLS socket or a QUIC connection persist it and pass it back as the `session` option.
  */
 import { TlsAlert } from '../alerts.js';
@@ -40,9 +41,16 @@ export interface TlsSessionFields {
   readonly transportParameters: Uint8Array | undefined;
   /** The server's leaf certificate (DER) of the original connection. */
   readonly peerCertificate: Uint8Array | undefined;
+  /**
+   * QUIC: the version of the connection the ticket came from — the negotiated one (RFC 9369 §5: a ticket is only
+   * for connections of that version). Set by the QUIC connection that hands the session out; undefined when unknown
+   * (TLS over TCP, or a session made elsewhere).
+   */
+  readonly quicVersion?: number;
 }
 
-const VERSION = 1;
+/** Serialization version: 2 adds quic_version; version 1 bytes (without it) still load. */
+const VERSION = 2;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -59,6 +67,8 @@ export interface TlsSession extends TlsSessionFields {}
 export class TlsSession {
   constructor(f: TlsSessionFields) {
     if (cipherSuiteByCode(f.suite) === undefined) throw new RangeError(`session with unknown cipher suite 0x${f.suite.toString(16)}`);
+    const v = f.quicVersion;
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) throw new RangeError(`session with bad QUIC version ${v}`);
     if (f.ticket.length === 0 || f.ticket.length > 0xffff) throw new RangeError('session ticket must be 1..65535 bytes');
     const fields: TlsSessionFields = {
       ...f,
@@ -66,6 +76,7 @@ export class TlsSession {
       psk: plain(f.psk),
       transportParameters: f.transportParameters === undefined ? undefined : plain(f.transportParameters),
       peerCertificate: f.peerCertificate === undefined ? undefined : plain(f.peerCertificate),
+      quicVersion: v,
     };
     Object.assign(this, fields);
     Object.freeze(this);
@@ -115,6 +126,7 @@ export class TlsSession {
     w.vec16(enc.encode(this.serverName ?? ''), 'server_name');
     w.u8(this.transportParameters === undefined ? 0 : 1, 'has_tp').vec16(this.transportParameters ?? EMPTY, 'transport_parameters');
     w.vec24(this.peerCertificate ?? EMPTY, 'peer_certificate');
+    w.u8(this.quicVersion === undefined ? 0 : 1, 'has_quic_version').u32(this.quicVersion ?? 0, 'quic_version');
     return w.finish();
   }
 
@@ -122,7 +134,7 @@ export class TlsSession {
   static fromBytes(bytes: Uint8Array): TlsSession {
     const r = new TlsReader(bytes, 'session');
     const version = r.u8('version');
-    if (version !== VERSION) throw TlsAlert.of('decode_error', `session: unknown version ${version}`);
+    if (version !== VERSION && version !== 1) throw TlsAlert.of('decode_error', `session: unknown version ${version}`);
     const suite = r.u16('suite');
     if (cipherSuiteByCode(suite) === undefined) throw TlsAlert.of('decode_error', `session: unknown suite 0x${suite.toString(16)}`);
     const ticket = new Uint8Array(r.vec16('ticket', 1));
@@ -138,6 +150,12 @@ export class TlsSession {
     const hasTp = r.u8('has_tp') === 1;
     const tp = new Uint8Array(r.vec16('transport_parameters'));
     const cert = r.vec24('peer_certificate');
+    let quicVersion: number | undefined;
+    if (version >= 2) {
+      const has = r.u8('has_quic_version') === 1;
+      const qv = r.u32('quic_version');
+      quicVersion = has ? qv : undefined;
+    }
     r.expectEnd();
     return new TlsSession({
       ticket,
@@ -152,6 +170,7 @@ export class TlsSession {
       quic,
       transportParameters: hasTp ? tp : undefined,
       peerCertificate: cert.length > 0 ? new Uint8Array(cert) : undefined,
+      quicVersion,
     });
   }
 }
