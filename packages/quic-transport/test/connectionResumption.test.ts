@@ -14,7 +14,7 @@ import {
   HandshakeType,
   TlsSession,
 } from '@quichs/tls-hs';
-import { QUIC_VERSION_1, QUIC_VERSION_2, TransportErrorCode } from '../src/index.js';
+import { decodeTransportParameters, encodeTransportParameters, QUIC_VERSION_1, QUIC_VERSION_2, TransportErrorCode } from '../src/index.js';
 import type { ConnectionCoreEvent, Connection } from '../src/index.js';
 import { createPair, drainEvents, type PairOptions } from './support/quicFixtures.js';
 import { pattern, sameBytes } from './support/transfer.js';
@@ -134,6 +134,98 @@ s('0-RTT rejected when the server lowered a limit the ticket promised (RFC 9000 
   assert.ok(r.fin);
   assert.ok(sameBytes(r.received, data));
   assert.is(client.tls.earlyDataStatus, 'rejected');
+});
+
+s('0-RTT rejected by a server that lowered its limits: the data goes again within the NEW limits (RFC 9001 §4.6.2) — streams beyond MAX_STREAMS wait for it, bytes beyond MAX_DATA / MAX_STREAM_DATA wait for credit', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  const lowered = createPair({
+    server: {
+      tls: { earlyData: true, antiReplay },
+      transportParameters: { initialMaxStreamsBidi: 2, initialMaxData: 16 * 1024, initialMaxStreamDataBidiRemote: 6 * 1024 },
+    },
+    deferConnect: true,
+  });
+  const client = lowered.connect({ tls: { session: sessions[0], earlyData: true } });
+  assert.is(client.tls.earlyDataStatus, 'offered');
+  const sent = new Map<number, Uint8Array>();
+  for (let i = 0; i < 5; i++) {
+    const id = client.openStream(true); // the remembered limits allow 100 streams and 1 MiB each in 0-RTT
+    const data = pattern(10_000 + i * 1000, 20 + i);
+    assert.is(client.writeStream(id, data), data.length);
+    client.endStream(id);
+    sent.set(id, data);
+  }
+  const got = new Map<number, Uint8Array[]>();
+  const done = new Set<number>();
+  lowered.net.run(() => done.size === sent.size || client.isClosed || (lowered.servers[0]?.isClosed ?? false), {
+    maxTime: 20_000,
+    onStep: () => {
+      drainEvents(client);
+      const srv = lowered.servers[0];
+      if (srv === undefined) return;
+      drainEvents(srv);
+      for (const id of sent.keys()) {
+        if (done.has(id)) continue;
+        for (let r = srv.readStream(id); r !== undefined; r = srv.readStream(id)) {
+          got.set(id, [...(got.get(id) ?? []), r.data.slice()]);
+          if (r.fin) {
+            done.add(id);
+            srv.endStream(id); // closes the bidirectional stream, so the server raises MAX_STREAMS
+          }
+        }
+      }
+    },
+  });
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+  assert.is(lowered.servers[0].closeError, undefined, `server closed: ${lowered.servers[0].closeError?.message}`);
+  assert.is(client.closeError, undefined, `client closed: ${client.closeError?.message}`);
+  assert.is(done.size, sent.size, 'every stream arrived');
+  for (const [id, data] of sent) {
+    const parts = got.get(id) ?? [];
+    const all = new Uint8Array(parts.reduce((a, b) => a + b.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    assert.ok(sameBytes(all, data), `stream ${id} intact`);
+  }
+});
+
+s("0-RTT accepted but the server's new transport parameters lower a remembered limit → PROTOCOL_VIOLATION (RFC 9000 §7.4.1)", () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  const remembered = decodeTransportParameters(sessions[0].transportParameters!, 'server');
+  // the client remembers a larger stream window than the server now sends (and accepts 0-RTT with)
+  const inflated = new TlsSession({
+    ...sessions[0],
+    transportParameters: encodeTransportParameters({ ...remembered, initialMaxStreamDataBidiRemote: remembered.initialMaxStreamDataBidiRemote * 2 }),
+  });
+  const client = pair.connect({ tls: { session: inflated, earlyData: true } });
+  const id = client.openStream(true);
+  client.writeStream(id, pattern(1000));
+  pair.net.run(() => client.isClosed, { maxTime: 5000 });
+  assert.is(client.tls.earlyDataStatus, 'accepted');
+  assert.is(client.closeError?.code, TransportErrorCode.PROTOCOL_VIOLATION);
+  assert.match(client.closeError?.message ?? '', /initial_max_stream_data_bidi_remote/);
+});
+
+s('0-RTT data sent before a Version Negotiation restart goes again in the new attempt (its packets were dropped)', () => {
+  const antiReplay = new AntiReplay();
+  const v2Only = { serverEndpoint: { versions: [QUIC_VERSION_2] }, server: { tls: { earlyData: true, antiReplay } } };
+  const { sessions, pair } = firstConnection({ ...v2Only, client: { version: QUIC_VERSION_2 } });
+  // a session of unknown version is offered in the v1 attempt and again after Version Negotiation moves us to v2
+  const unversioned = new TlsSession({ ...sessions[0], quicVersion: undefined });
+  const client = pair.connect({ version: QUIC_VERSION_1, versions: [QUIC_VERSION_1, QUIC_VERSION_2], tls: { session: unversioned, earlyData: true } });
+  assert.is(client.tls.earlyDataStatus, 'offered');
+  const data = pattern(8000, 9);
+  const r = earlyTransfer(pair, client, data);
+  assert.ok(pair.serverCore.stats.versionNegotiationSent >= 1);
+  assert.is(client.quicVersion, QUIC_VERSION_2);
+  assert.ok(r.fin, 'the stream arrived');
+  assert.ok(sameBytes(r.received, data));
+  assert.is(client.tls.earlyDataStatus, 'accepted', 'the second attempt carried it in 0-RTT');
 });
 
 s('single-use tickets: a second 0-RTT attempt with the same ticket gets its early data rejected', () => {

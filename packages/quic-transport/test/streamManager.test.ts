@@ -324,4 +324,44 @@ s('peer-initiated streams close → MAX_STREAMS raises the limit; late frames fo
   assert.ok(evs.some((e) => e.type === 'opened' && e.streamId === 10));
 });
 
+s('rewindLocalStreams (rejected 0-RTT): data again from offset 0 under the new, lower limits; streams beyond MAX_STREAMS held until raised', () => {
+  const m = new StreamManager({ role: 'client', local: limits(), peer: limits({ maxStreamsBidi: 4, maxStreamDataBidiRemote: 1000 }) });
+  const ids = [0, 1, 2].map(() => m.openStream('bidi')!.id);
+  for (const id of ids) {
+    m.write(id, bytes(0, 800, id));
+    m.end(id);
+  }
+  m.resetStream(ids[2], 7);
+  const sent: StreamFrameFields[] = [];
+  for (let f = m.pollStreamFrame(2000); f !== undefined; f = m.pollStreamFrame(2000)) sent.push(f);
+  controls(m);
+  assert.is(sent.length, 2);
+  // the server rejected 0-RTT and now allows 1 bidi stream, 500 bytes per stream, 600 in all
+  m.rewindLocalStreams(limits({ maxStreamsBidi: 1, maxStreamDataBidiRemote: 500, maxData: 600 }));
+  assert.is(m.availableStreams('bidi'), 0);
+  assert.is(m.openStream('bidi'), undefined);
+  const again: StreamFrameFields[] = [];
+  for (let f = m.pollStreamFrame(2000); f !== undefined; f = m.pollStreamFrame(2000)) again.push(f);
+  assert.equal(again.map((f) => [f.streamId, f.offset, f.data.length, f.fin]), [[0, 0, 500, false]], 'only stream 0, within its new credit');
+  const ctl = controls(m);
+  assert.ok(ctl.some((c) => c.kind === 'streams_blocked' && c.maximum === 1), 'STREAMS_BLOCKED tells the server we wait');
+  assert.not.ok(ctl.some((c) => 'streamId' in c && c.streamId !== 0), 'nothing at all on the held streams (no RESET_STREAM either)');
+  // MAX_STREAMS 3 releases both held streams; the reset stream resets with final size 0 (the server saw nothing)
+  m.onMaxStreams('bidi', 3);
+  m.onMaxStreamData({ streamId: 0, maximum: 800 });
+  m.onMaxData(2000);
+  const later: StreamFrameFields[] = [];
+  for (let f = m.pollStreamFrame(2000); f !== undefined; f = m.pollStreamFrame(2000)) later.push(f);
+  assert.equal(later.map((f) => [f.streamId, f.offset, f.data.length, f.fin]).sort(), [[0, 500, 300, true], [4, 0, 500, false]].sort());
+  const resets = controls(m).filter((c) => c.kind === 'reset_stream');
+  assert.equal(resets, [{ kind: 'reset_stream', streamId: ids[2], errorCode: 7, finalSize: 0 }]);
+  // acknowledged data of a stream cannot be rewound: the peer did process it
+  const acked = new StreamManager({ role: 'client', local: limits(), peer: limits() });
+  const id = acked.openStream('uni')!.id;
+  acked.write(id, bytes(0, 100));
+  const f = acked.pollStreamFrame(2000)!;
+  acked.onStreamFrameAcked({ streamId: id, offset: f.offset, length: f.data.length, fin: f.fin });
+  assert.is(code(() => acked.rewindLocalStreams(limits())), TransportErrorCode.PROTOCOL_VIOLATION);
+});
+
 s.run();

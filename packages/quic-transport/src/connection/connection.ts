@@ -46,7 +46,12 @@ import type { AckFrame } from '../frame/ackFrame.js';
 import type { Frame } from '../frame/frame.js';
 import { FrameType } from '../frame/frameType.js';
 import { isPacketAckEliciting, isProbingFrame, parseFrames } from '../frame/parseFrames.js';
-import { decodeTransportParameters, encodeTransportParameters, type TransportParameters } from '../frame/transportParameters.js';
+import {
+  decodeTransportParameters,
+  defaultTransportParameters,
+  encodeTransportParameters,
+  type TransportParameters,
+} from '../frame/transportParameters.js';
 import { varintSize } from '../frame/varint.js';
 import type { ConnectionCore, ConnectionCoreEvent, StreamReadResult, TlsStateName } from '../node/connectionCore.js';
 import { parsePacketHeader, type LongHeader, type PacketHeader, type RetryHeader, type ShortHeader, type VersionNegotiationHeader } from '../packet/packetHeader.js';
@@ -192,6 +197,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private originalDcid: Uint8Array;
   private retrySourceCid: Uint8Array | undefined;
   private token: Uint8Array = EMPTY;
+  /** Client: the server transport parameters remembered with the session, applied to 0-RTT. */
+  private rememberedParams: TransportParameters | undefined;
   /** Client: the session the application gave to resume (`tls.session`), decoded. */
   private resumeSession: TlsSession | undefined;
   /** The NEW_TOKEN token the application gave, with the QUIC version it came from (RFC 9369 §5). */
@@ -428,6 +435,12 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.peerCids.setInitial(dcid);
     this.initHandshakeState(version, dcid);
     this.useGivenToken();
+    if (this.rememberedParams !== undefined) {
+      // 0-RTT data of the abandoned attempt went with its packets (and its loss detection): the streams start over,
+      // under no limits until this attempt's 0-RTT (remembered limits again) or handshake provides some.
+      this.rememberedParams = undefined;
+      this.streams.rewindLocalStreams(streamLimitsOf(defaultTransportParameters()));
+    }
     this.createTls({ chosenVersion: version, availableVersions: [...this.versions] });
     tlsSwitch(this, null, 'initial');
   }
@@ -512,7 +525,34 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     } catch {
       return; // a corrupt remembered value: 0-RTT then carries no stream data
     }
+    this.rememberedParams = p;
     this.streams.setPeerLimits(streamLimitsOf(p));
+  }
+
+  /**
+   * Client, 0-RTT accepted: the server must not have lowered a limit our 0-RTT data may have relied on (RFC 9000
+   * §7.4.1); if it did, the connection fails with PROTOCOL_VIOLATION.
+   */
+  private checkRememberedLimits(now: TransportParameters): void {
+    const then = this.rememberedParams;
+    if (then === undefined) return;
+    const limits: [string, number, number][] = [
+      ['active_connection_id_limit', now.activeConnectionIdLimit, then.activeConnectionIdLimit],
+      ['initial_max_data', now.initialMaxData, then.initialMaxData],
+      ['initial_max_stream_data_bidi_local', now.initialMaxStreamDataBidiLocal, then.initialMaxStreamDataBidiLocal],
+      ['initial_max_stream_data_bidi_remote', now.initialMaxStreamDataBidiRemote, then.initialMaxStreamDataBidiRemote],
+      ['initial_max_stream_data_uni', now.initialMaxStreamDataUni, then.initialMaxStreamDataUni],
+      ['initial_max_streams_bidi', now.initialMaxStreamsBidi, then.initialMaxStreamsBidi],
+      ['initial_max_streams_uni', now.initialMaxStreamsUni, then.initialMaxStreamsUni],
+    ];
+    for (const [name, value, remembered] of limits) {
+      if (value < remembered) {
+        throw new QuicError(
+          TransportErrorCode.PROTOCOL_VIOLATION,
+          `server accepted 0-RTT but lowered ${name} from the remembered ${remembered} to ${value} (RFC 9000 §7.4.1)`,
+        );
+      }
+    }
   }
 
   /**
@@ -576,12 +616,18 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       }),
     );
     if (this.installed.has('zeroRtt')) {
-      // RFC 9001 §4.9.3: no 0-RTT once 1-RTT keys exist. Rejected 0-RTT data goes out again in 1-RTT packets.
+      // RFC 9001 §4.9.3: no 0-RTT once 1-RTT keys exist.
       this.keys.discard('zeroRtt');
       this.qlog.keysDiscarded(this.now, 'zeroRtt');
-      if (this.tls.earlyDataStatus !== 'accepted') {
+      const peer = this.peerParams!;
+      if (this.tls.earlyDataStatus === 'accepted') {
+        this.checkRememberedLimits(peer);
+      } else {
+        // RFC 9001 §4.6.2: the server saw none of it and its limits may be lower now — the streams start over in
+        // 1-RTT within the new limits (streams beyond the new MAX_STREAMS wait for it).
         const space = this.spaces.application;
         for (const p of this.loss.removePackets('application', (q) => q.frames.zeroRtt, this.now)) this.requeue(space, p.frames);
+        this.streams.rewindLocalStreams(streamLimitsOf(peer));
       }
     }
     this.completeHandshake();

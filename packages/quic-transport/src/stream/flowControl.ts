@@ -49,6 +49,17 @@ export class SendCredit {
     return true;
   }
 
+  /**
+   * Starts over with `limit` and nothing used — after rejected 0-RTT (RFC 9001 §4.6.2), when the peer never saw the
+   * bytes counted so far and its new limit may be lower than the remembered one.
+   */
+  restart(limit: number): void {
+    this.limit_ = limit;
+    this.used_ = 0;
+    this.blockedAt = -1;
+    this.blockedPending = false;
+  }
+
   /** Counts `n` new bytes against the limit; `n` must not exceed {@link available}. */
   consume(n: number): void {
     if (n > this.available) throw new RangeError(`flow control: consuming ${n} bytes with ${this.available} credit`);

@@ -280,6 +280,31 @@ export class SendStream {
     return chunk;
   }
 
+  /**
+   * 0-RTT was rejected (RFC 9001 §4.6.2): the peer saw nothing of this stream, so everything written goes out again
+   * from offset 0 under the peer's new `maxStreamData` (which may be lower than the remembered one). A stream reset
+   * during 0-RTT keeps its reset, now with final size 0. The connection credit is restarted by the caller.
+   * @returns false when bytes of the stream were acknowledged already (then the peer did read 0-RTT: no rewind)
+   */
+  rewind(maxStreamData: number): boolean {
+    if (this.state_ === 'reset-recvd') return false;
+    this.credit.restart(maxStreamData);
+    if (this.resetFields !== undefined) {
+      this.resetFields = { errorCode: this.resetFields.errorCode, finalSize: 0 };
+      this.sendOffset = 0;
+      this.resetPending = true;
+      return true;
+    }
+    if (this.base > 0 || !this.acked.isEmpty || this.finAcked || this.state_ === 'data-recvd') return false;
+    this.sendOffset = 0;
+    this.lost.clear();
+    this.finSent = false;
+    this.finLost = false;
+    this.state_ = 'ready';
+    this.noteBlocked();
+    return true;
+  }
+
   /** STREAM_DATA_BLOCKED limit when one is due (once per limit); sending it moves Ready to Send. */
   pollBlocked(): number | undefined {
     if (this.isResetOrDone()) return undefined;

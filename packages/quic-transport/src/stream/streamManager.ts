@@ -150,6 +150,9 @@ export class StreamManager {
   private readonly peerClosed: PerDirection = { bidi: 0, uni: 0 };
   private readonly maxStreamsAdvertised: PerDirection;
   private readonly maxStreamsPending = { bidi: false, uni: false };
+  /** After rejected 0-RTT: local streams were opened beyond the peer's new MAX_STREAMS (they wait for it). */
+  private readonly holding = { bidi: false, uni: false };
+  private anyHolding = false;
 
   /** Creates an empty table. */
   constructor(options: StreamManagerOptions) {
@@ -191,6 +194,41 @@ export class StreamManager {
     this.rescheduleAll();
   }
 
+  /**
+   * 0-RTT was rejected (RFC 9001 §4.6.2) — or its packets were dropped by a Version Negotiation restart: the peer
+   * knows none of our streams. Applies `peer` exactly (it may be lower than the remembered limits the 0-RTT data
+   * used), sends every local stream again from offset 0 within it, and holds the local streams beyond the new
+   * MAX_STREAMS: nothing is sent on them (no STREAM, no RESET_STREAM) until the peer raises the limit, and
+   * STREAMS_BLOCKED tells it we wait. The application sees nothing but the slower progress.
+   * @throws QuicError TRANSPORT_PARAMETER_ERROR when a stream count exceeds 2^60; PROTOCOL_VIOLATION when the peer
+   *   acknowledged data of a stream (it did process the 0-RTT data it says it rejected)
+   */
+  rewindLocalStreams(peer: StreamLimits): void {
+    if (peer.maxStreamsBidi > MAX_STREAMS_LIMIT || peer.maxStreamsUni > MAX_STREAMS_LIMIT) {
+      throw new QuicError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 'initial_max_streams above 2^60');
+    }
+    this.peer = peer;
+    this.sendCredit.restart(peer.maxData);
+    this.peerMaxStreams.bidi = peer.maxStreamsBidi;
+    this.peerMaxStreams.uni = peer.maxStreamsUni;
+    for (const s of this.streams.values()) {
+      if (!isLocallyInitiated(s.id, this.role)) continue;
+      if (s.send !== undefined && !s.send.rewind(this.peerSendLimit(s.id))) {
+        throw new QuicError(TransportErrorCode.PROTOCOL_VIOLATION, `acknowledgment for rejected 0-RTT data of stream ${s.id}`);
+      }
+      this.scheduler.remove(s.id);
+      this.dirty.add(s.id);
+    }
+    for (const direction of ['bidi', 'uni'] as const) {
+      this.streamsBlockedAt[direction] = -1;
+      this.streamsBlockedPending[direction] = false;
+      this.holding[direction] = this.localOpened[direction] > this.peerMaxStreams[direction];
+      if (this.holding[direction]) this.noteStreamsBlocked(direction);
+    }
+    this.anyHolding = this.holding.bidi || this.holding.uni;
+    this.rescheduleAll();
+  }
+
   /** The stream with ID `id`, if it is open (not yet finished and forgotten). */
   stream(id: number): QuicStream | undefined {
     return this.streams.get(id);
@@ -203,7 +241,7 @@ export class StreamManager {
 
   /** How many more local streams of `direction` the peer allows right now. */
   availableStreams(direction: StreamDirection): number {
-    return this.peerMaxStreams[direction] - this.localOpened[direction];
+    return Math.max(0, this.peerMaxStreams[direction] - this.localOpened[direction]);
   }
 
   // ---------------------------------------------------------------- application side
@@ -424,7 +462,7 @@ export class StreamManager {
     }
     for (const id of this.dirty) {
       const s = this.streams.get(id);
-      const frame = s === undefined ? undefined : this.streamControlFrame(s, now, rtt);
+      const frame = s === undefined || this.isHeld(id) ? undefined : this.streamControlFrame(s, now, rtt);
       if (frame !== undefined) return frame;
       this.dirty.delete(id);
       if (s !== undefined) this.collect(s);
@@ -545,7 +583,19 @@ export class StreamManager {
   }
 
   private schedule(s: QuicStream): void {
-    if (s.send?.hasPendingData) this.scheduler.schedule(s.id, s.urgency);
+    if (s.send?.hasPendingData && !this.isHeld(s.id)) this.scheduler.schedule(s.id, s.urgency);
+  }
+
+  /** True for a local stream beyond the peer's MAX_STREAMS (only after {@link rewindLocalStreams}). */
+  private isHeld(id: number): boolean {
+    if (!this.anyHolding) return false;
+    const direction = streamDirection(id);
+    return this.holding[direction] && isLocallyInitiated(id, this.role) && streamIndex(id) >= this.peerMaxStreams[direction];
+  }
+
+  private noteStreamsBlocked(direction: StreamDirection): void {
+    this.streamsBlockedAt[direction] = this.peerMaxStreams[direction];
+    this.streamsBlockedPending[direction] = true;
   }
 
   private rescheduleAll(): void {
@@ -553,11 +603,29 @@ export class StreamManager {
   }
 
   private raisePeerMaxStreams(direction: StreamDirection, maximum: number): void {
-    if (maximum <= this.peerMaxStreams[direction]) return;
-    const wasBlocked = this.streamsBlockedAt[direction] === this.peerMaxStreams[direction];
+    const before = this.peerMaxStreams[direction];
+    if (maximum <= before) return;
+    const wasBlocked = this.streamsBlockedAt[direction] === before;
     this.peerMaxStreams[direction] = maximum;
     this.streamsBlockedPending[direction] = false;
-    if (wasBlocked) this.events.push({ type: 'streamsAvailable', direction });
+    if (this.holding[direction]) {
+      // held streams below the new limit may go now
+      const opened = this.localOpened[direction];
+      for (let i = before; i < Math.min(maximum, opened); i++) {
+        const s = this.streams.get(makeStreamId(i, this.role, direction));
+        if (s === undefined) continue;
+        this.dirty.add(s.id);
+        this.schedule(s);
+      }
+      if (maximum >= opened) {
+        this.holding[direction] = false;
+        this.anyHolding = this.holding.bidi || this.holding.uni;
+      } else {
+        this.noteStreamsBlocked(direction); // still waiting for more
+        return;
+      }
+    }
+    if (wasBlocked && maximum > this.localOpened[direction]) this.events.push({ type: 'streamsAvailable', direction });
   }
 
   /** Send credit the peer grants on stream `id` by its transport parameters. */
