@@ -5,10 +5,12 @@
  * - `clients <port> <count> <concurrency>`: opens `count` connections to a server and keeps them idle, printing
  *   "OPEN <n>" as they complete and "READY" at the end.
  * Commands: "cpu" → "CPU <user µs> <system µs>"; "mem" → (after two full GCs) "MEM <heapUsed> <arrayBuffers>
- * <connections>"; end of stdin → close everything and exit.
+ * <connections>"; "snap <file>" → (after two full GCs) a V8 heap snapshot written to <file>, then "SNAP <file>";
+ * end of stdin → close everything and exit.
  * Run by the bench as: node --expose-gc --conditions=source --import tsx bench/quic/peerProcess.ts MODE [args] --cert F --key F
  */
 import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Endpoint, type QuicConnection } from '@quichs/quic-transport';
@@ -72,6 +74,10 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     gc?.();
     const m = process.memoryUsage();
     say(`MEM ${m.heapUsed} ${m.arrayBuffers} ${endpoint.connections.length}`);
+  } else if (line.startsWith('snap ')) {
+    gc?.();
+    gc?.();
+    say(`SNAP ${writeHeapSnapshot(line.slice(5))}`);
   }
 }).on('close', () => {
   void endpoint.close().then(() => process.exit(0));
