@@ -43,6 +43,9 @@ type ClientStage = 'start' | 'wait_sh' | 'wait_ee' | 'wait_cert_cr' | 'wait_cert
 const MODE_CODES = { psk_dhe_ke: PskKeyExchangeMode.psk_dhe_ke, psk_ke: PskKeyExchangeMode.psk_ke } as const;
 
 const EMPTY = new Uint8Array(0);
+/** What a connected client keeps in place of its offer and key shares (never read or changed once connected). */
+const NOTHING_OFFERED: ReadonlySet<number> = new Set<number>();
+const NO_SHARES: ReadonlyMap<number, KeyShare> = new Map<number, KeyShare>();
 
 /** True for an IPv4 or IPv6 literal (no SNI is sent for those, RFC 6066 §3). */
 export function isIpLiteral(host: string): boolean {
@@ -329,7 +332,7 @@ export class ClientHandshake extends HandshakeCore {
     } else if (this.config.quic && this.config.alpn.length > 0) {
       throw TlsAlert.of('no_application_protocol', 'QUIC server did not select an application protocol');
     }
-    if (this.config.quic) this.peerTransportParameters = quicTransportParametersOf(ee.extensions);
+    if (this.config.quic) this.peerTransportParameters = quicTransportParametersOf(ee.extensions).slice();
     const ed = findExtension(ee.extensions, ExtensionType.early_data);
     if (ed !== undefined) {
       parseEarlyDataIndication(ed.data);
@@ -387,6 +390,24 @@ export class ClientHandshake extends HandshakeCore {
     this.readLevel = 'application';
     this.stage = 'connected';
     this.state = TlsState.CONNECTED;
+    this.releaseHandshakeState();
+  }
+
+  /**
+   * Also drops the client's handshake-only state: the ClientHello and its extensions, the PSK offer, the server's
+   * identity key, HRR cookie and CertificateRequest.
+   */
+  protected override releaseHandshakeState(): void {
+    super.releaseHandshakeState();
+    this.baseExtensions = [];
+    this.firstHello = undefined;
+    this.offered = NOTHING_OFFERED as Set<number>;
+    this.shares = NO_SHARES as Map<number, KeyShare>;
+    this.offer = [];
+    this.selected = undefined;
+    this.peer = undefined;
+    this.cookie = undefined;
+    this.certRequest = undefined;
   }
 
   private sendClientCertificate(req: { context: Uint8Array; sigalgs: number[] }): void {

@@ -17,7 +17,7 @@ import { certificateVerifySignedContent, encodeCertificateVerify, parseCertifica
 import { encodeKeyUpdate, parseKeyUpdate } from '../wire/keyUpdate.js';
 import { encodeNewSessionTicket, parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
 import { ExtensionType } from '../wire/constants.js';
-import { findExtension } from '../wire/extensions/extensionList.js';
+import { findExtension, packExtensions, unpackExtensions, type Extension } from '../wire/extensions/extensionList.js';
 import { checkExtensions } from '../wire/extensions/extensionRules.js';
 import { parseMaxEarlyDataSize } from '../wire/extensions/earlyData.js';
 import { resumptionPsk } from '../keyschedule/exporter.js';
@@ -81,7 +81,18 @@ export abstract class HandshakeCore {
   /** Peer's QUIC transport parameters. */
   peerTransportParameters: Uint8Array | undefined;
   /** Peer's extensions from ClientHello / EncryptedExtensions (for callers interested in unknown ones). */
-  peerExtensions: readonly { type: number; data: Uint8Array }[] = [];
+  get peerExtensions(): readonly Extension[] {
+    if (this.packedPeerExtensions !== undefined) {
+      this.peerExtensionList = unpackExtensions(this.packedPeerExtensions);
+      this.packedPeerExtensions = undefined;
+    }
+    return this.peerExtensionList;
+  }
+
+  set peerExtensions(list: readonly Extension[]) {
+    this.peerExtensionList = list;
+    this.packedPeerExtensions = undefined;
+  }
   /** True after a HelloRetryRequest was sent / received. */
   helloRetried = false;
   /** ClientHello.random (key log). */
@@ -115,6 +126,11 @@ export abstract class HandshakeCore {
   protected ks: KeySchedule | undefined;
   protected readonly reassembler: HandshakeReassembler;
   private flights: TlsFlight[] = [];
+  private peerExtensionList: readonly Extension[] = [];
+  /** Client: the server's transport parameters as the sessions of this connection remember them. */
+  private sessionTransportParameters: Uint8Array | undefined;
+  /** After the handshake: the peer's extensions as one block (views into the message they came in are dropped). */
+  private packedPeerExtensions: Uint8Array | undefined;
 
   constructor(config: EngineConfig) {
     this.config = config;
@@ -141,6 +157,21 @@ export abstract class HandshakeCore {
       if (this.state === TlsState.PENDING && (i < msgs.length - 1 || this.reassembler.hasPending)) {
         throw TlsAlert.of('unexpected_message', 'handshake data after the ClientHello');
       }
+    }
+    if (this.state === TlsState.CONNECTED) this.reassembler.compact();
+  }
+
+  /**
+   * Entering CONNECTED: drops what only the handshake needed — the transcript hash, the reassembly buffer, the
+   * message buffers the peer's extensions were views into (kept as one packed block, unpacked when asked for) — so
+   * an idle connection keeps negotiated values, secrets and what the getters expose.
+   */
+  protected releaseHandshakeState(): void {
+    this.transcript.release();
+    this.reassembler.compact();
+    if (this.peerExtensionList.length > 0) {
+      this.packedPeerExtensions = packExtensions(this.peerExtensionList);
+      this.peerExtensionList = [];
     }
   }
 
@@ -360,6 +391,8 @@ export abstract class HandshakeCore {
     }
     const suite = this.suite!;
     const rms = this.secrets.get('resumption')!;
+    // one copy of the server's transport parameters for every session of this connection (sessions are immutable)
+    this.sessionTransportParameters ??= this.peerTransportParameters?.slice();
     const session = new TlsSession({
       ticket: ticket.ticket.slice(),
       psk: resumptionPsk(c.provider, suite.hash, rms, ticket.nonce),
@@ -371,10 +404,18 @@ export abstract class HandshakeCore {
       alpn: this.alpnProtocol,
       serverName: this.serverName,
       quic: c.quic,
-      transportParameters: this.peerTransportParameters?.slice(),
+      transportParameters: this.sessionTransportParameters,
       peerCertificate: this.peerCertificates[0],
     });
-    this.tickets.push({ ticket, resumptionMasterSecret: rms, suite, session });
+    // the message as kept: no views into the buffer it arrived in (the ticket bytes are the session's)
+    const kept: NewSessionTicket = {
+      lifetime: ticket.lifetime,
+      ageAdd: ticket.ageAdd,
+      nonce: ticket.nonce.slice(),
+      ticket: session.ticket,
+      extensions: ticket.extensions.length === 0 ? [] : unpackExtensions(packExtensions(ticket.extensions)),
+    };
+    this.tickets.push({ ticket: kept, resumptionMasterSecret: rms, suite, session });
     c.onSession?.(session);
   }
 

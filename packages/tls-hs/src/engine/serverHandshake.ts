@@ -104,6 +104,15 @@ export class ServerHandshake extends HandshakeCore {
     super(config);
   }
 
+  /** Also drops the server's handshake-only state: credentials in use, the client's identity key, the cookie. */
+  protected override releaseHandshakeState(): void {
+    super.releaseHandshakeState();
+    this.credentials = undefined;
+    this.scheme = undefined;
+    this.peer = undefined;
+    this.cookie = undefined;
+  }
+
   /** handshake(null): resume after a pending SNICallback, or send the flight after the ServerHello. */
   step(): void {
     if (this.stage === 'sni') {
@@ -565,6 +574,7 @@ export class ServerHandshake extends HandshakeCore {
     this.readLevel = 'application';
     this.stage = 'connected';
     this.state = TlsState.CONNECTED;
+    this.releaseHandshakeState();
     const c = this.config;
     const ticket = this.psk?.ticket;
     const count = ticket === undefined ? c.ticketCount : Math.max(c.resumedTicketCount, ticket.action === 'renew' ? 1 : 0);

@@ -19,6 +19,7 @@ export class Transcript {
   private algorithm: HashAlgorithm | undefined;
   /** Digest of the transcript as it is now (until the next update), so repeated digests cost nothing. */
   private current: Uint8Array | undefined;
+  private released = false;
 
   constructor(provider: CryptoProvider, hash?: HashAlgorithm) {
     this.provider = provider;
@@ -47,6 +48,7 @@ export class Transcript {
 
   /** Adds one or more whole handshake messages (in order). */
   update(message: Uint8Array): void {
+    if (this.released) throw new Error('transcript released after the handshake');
     this.current = undefined;
     if (this.hasher !== undefined) this.hasher.update(message);
     else this.pending.push(message.slice());
@@ -80,7 +82,19 @@ export class Transcript {
     this.current = undefined;
   }
 
+  /**
+   * Drops the hasher and any buffered messages once the handshake is over (nothing after Finished is hashed in
+   * TLS 1.3 without post-handshake authentication); any later use throws.
+   */
+  release(): void {
+    this.hasher = undefined;
+    this.pending = [];
+    this.current = undefined;
+    this.released = true;
+  }
+
   private requireHasher(): Hasher {
+    if (this.released) throw new Error('transcript released after the handshake');
     if (this.hasher === undefined) throw new Error('transcript hash not chosen yet');
     return this.hasher;
   }

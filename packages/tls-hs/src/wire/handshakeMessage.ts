@@ -50,6 +50,8 @@ export function decodeHandshake(raw: Uint8Array): HandshakeMessage {
   return { type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
 }
 
+const EMPTY_BUFFER = new Uint8Array(0);
+
 /** Options for {@link HandshakeReassembler}. */
 export interface HandshakeReassemblerOptions {
   /** Largest accepted body length in bytes (default {@link DEFAULT_MAX_HANDSHAKE_MESSAGE}). */
@@ -64,7 +66,7 @@ export interface HandshakeReassemblerOptions {
 export class HandshakeReassembler {
   /** Largest accepted body length. */
   readonly maxMessageSize: number;
-  private buf: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array = EMPTY_BUFFER;
   private len = 0;
 
   /** Creates an empty reassembler. */
@@ -137,6 +139,11 @@ export class HandshakeReassembler {
   /** Drops any buffered bytes. */
   reset(): void {
     this.len = 0;
+  }
+
+  /** Gives the buffer back when nothing is buffered (an idle connection keeps no reassembly room). */
+  compact(): void {
+    if (this.len === 0) this.buf = EMPTY_BUFFER;
   }
 
   private bodyLength(b: Uint8Array, p: number): number {

@@ -56,6 +56,37 @@ function assertNoDuplicates(extensions: readonly Extension[]): void {
   }
 }
 
+/**
+ * Copies an extension list into one compact block (type u16, length u16, data — the wire form without the outer
+ * length), so it outlives the message buffer its views pointed into; {@link unpackExtensions} reads it back.
+ */
+export function packExtensions(extensions: readonly Extension[]): Uint8Array {
+  let size = 0;
+  for (const e of extensions) size += 4 + e.data.length;
+  const out = new Uint8Array(size);
+  let p = 0;
+  for (const e of extensions) {
+    out[p] = e.type >> 8;
+    out[p + 1] = e.type & 0xff;
+    out[p + 2] = e.data.length >> 8;
+    out[p + 3] = e.data.length & 0xff;
+    out.set(e.data, p + 4);
+    p += 4 + e.data.length;
+  }
+  return out;
+}
+
+/** The list {@link packExtensions} packed, as views into `block`. */
+export function unpackExtensions(block: Uint8Array): Extension[] {
+  const out: Extension[] = [];
+  for (let p = 0; p + 4 <= block.length; ) {
+    const length = (block[p + 2] << 8) | block[p + 3];
+    out.push({ type: (block[p] << 8) | block[p + 1], data: block.subarray(p + 4, p + 4 + length) });
+    p += 4 + length;
+  }
+  return out;
+}
+
 /** The extension of `type`, or undefined. */
 export function findExtension(extensions: readonly Extension[], type: number): Extension | undefined {
   for (const e of extensions) if (e.type === type) return e;
