@@ -152,7 +152,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
 
   private readonly options: ConnectionCoreOptions;
   private readonly provider: CryptoProvider;
-  private readonly rng: (length: number) => Uint8Array;
   private readonly versions: readonly number[];
   private readonly switchVersions: boolean;
   private readonly qlog: ConnectionQlog;
@@ -236,8 +235,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.options = o;
     this.now = setup.now;
     this.provider = o.provider ?? o.tls?.provider ?? defaultProvider();
-    const provider = this.provider;
-    this.rng = o.rng ?? ((n: number) => provider.randomBytes(n));
     this.version = setup.version;
     this.originalVersion = setup.version;
     // Default preference: the version in use first. A server lists the endpoint's versions in version_information
@@ -445,6 +442,12 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     tlsSwitch(this, null, 'initial');
   }
 
+  /** Random bytes from the injected RNG, else the provider's (a method, not a closure kept per connection). */
+  private rng(length: number): Uint8Array {
+    const rng = this.options.rng;
+    return rng !== undefined ? rng(length) : this.provider.randomBytes(length);
+  }
+
   /** The TLS engine (exists from the start on a client, once the ClientHello is complete on a server). */
   get tls(): TlsEngine {
     /* c8 ignore next -- the switch only runs once the engine exists */
@@ -639,6 +642,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.completeHandshake();
     this.handshakeDonePending = true;
     if (this.mintNewToken !== undefined) this.newTokenPending = this.mintNewToken(this.now, this.version);
+    this.mintNewToken = undefined; // one token per connection: the endpoint's minter is not needed any more
     if (this.installed.has('zeroRtt')) this.zeroRttDiscardAt = this.now + 3 * this.ptoDuration();
     this.confirmHandshake();
   }

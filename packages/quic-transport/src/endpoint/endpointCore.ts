@@ -176,11 +176,49 @@ export interface EndpointCoreOptions {
   greaseVersionNegotiation?: boolean;
 }
 
-interface Entry {
+/** What the connections' CID hooks need from their endpoint (one object per endpoint). */
+interface CidRegistry {
+  readonly cidLength: number;
+  readonly provider: CryptoProvider;
+  readonly table: ConnectionIdTable<Entry>;
+  readonly resetTokens: StatelessResetTokenGenerator;
+}
+
+/**
+ * A connection's routing entry, which is also the connection's {@link ConnectionIdHooks}: the hooks are methods on
+ * the prototype, so a connection costs one small object here rather than a hooks object and three closures.
+ */
+class Entry implements ConnectionIdHooks {
   /** The connection (undefined only while its factory runs). */
-  conn: EndpointConnection | undefined;
+  conn: EndpointConnection | undefined = undefined;
   /** Touched since the last flush: poll its send(). */
-  dirty: boolean;
+  dirty = true;
+  private readonly registry: CidRegistry;
+
+  constructor(registry: CidRegistry) {
+    this.registry = registry;
+  }
+
+  get cidLength(): number {
+    return this.registry.cidLength;
+  }
+
+  issue(): IssuedConnectionId {
+    const r = this.registry;
+    for (;;) {
+      const cid = r.provider.randomBytes(r.cidLength);
+      if (r.table.add(cid, this)) return { cid, statelessResetToken: r.resetTokens.tokenFor(cid) };
+    }
+  }
+
+  retire(cid: Uint8Array): void {
+    const table = this.registry.table;
+    if (table.get(cid) === this) table.remove(cid);
+  }
+
+  resetTokenFor(cid: Uint8Array): Uint8Array {
+    return this.registry.resetTokens.tokenFor(cid);
+  }
 }
 
 /** The sans-IO endpoint. */
@@ -212,6 +250,7 @@ export class EndpointCore {
   private readonly options: EndpointCoreOptions;
   private server: EndpointServerOptions | undefined;
   private readonly table = new ConnectionIdTable<Entry>();
+  private readonly registry: CidRegistry;
   private readonly entries = new Map<EndpointConnection, Entry>();
   private readonly outbox: Transmit[] = [];
   private readonly resetLimiter: RateLimiter;
@@ -230,6 +269,7 @@ export class EndpointCore {
     if (this.versions.length === 0) throw new RangeError('at least one QUIC version is needed');
     this.tokens = options.tokens ?? new AddressTokenMinter({ provider: this.provider });
     this.resetTokens = options.resetTokens ?? new StatelessResetTokenGenerator({ provider: this.provider });
+    this.registry = { cidLength: this.cidLength, provider: this.provider, table: this.table, resetTokens: this.resetTokens };
     this.resetLimiter = new RateLimiter(options.statelessResetRate);
   }
 
@@ -271,8 +311,8 @@ export class EndpointCore {
    */
   connect<C extends EndpointConnection>(remote: RemoteAddress, now: number, create: (out: OutgoingConnection) => C): C {
     if (this.closing) throw new RangeError('endpoint is closed');
-    const entry: Entry = { conn: undefined, dirty: true };
-    const hooks = this.hooksFor(entry);
+    const entry = new Entry(this.registry);
+    const hooks = entry;
     const localCid = hooks.issue();
     let conn: C;
     try {
@@ -403,22 +443,6 @@ export class EndpointCore {
     conn.receive(datagram, remote, now);
   }
 
-  private hooksFor(entry: Entry): ConnectionIdHooks {
-    return {
-      cidLength: this.cidLength,
-      issue: () => {
-        for (;;) {
-          const cid = this.provider.randomBytes(this.cidLength);
-          if (this.table.add(cid, entry)) return { cid, statelessResetToken: this.resetTokens.tokenFor(cid) };
-        }
-      },
-      retire: (cid: Uint8Array) => {
-        if (this.table.get(cid) === entry) this.table.remove(cid);
-      },
-      resetTokenFor: (cid: Uint8Array) => this.resetTokens.tokenFor(cid),
-    };
-  }
-
   private receiveShort(datagram: Uint8Array, remote: RemoteAddress, now: number): void {
     if (datagram.length >= 1 + this.cidLength) {
       const entry = this.table.get(datagram.subarray(1, 1 + this.cidLength));
@@ -499,8 +523,8 @@ export class EndpointCore {
       return this.sendInitialClose(h, remote, TransportErrorCode.CONNECTION_REFUSED, 'server busy');
     }
 
-    const entry: Entry = { conn: undefined, dirty: true };
-    const hooks = this.hooksFor(entry);
+    const entry = new Entry(this.registry);
+    const hooks = entry;
     const initialDcid = Uint8Array.from(h.dcid);
     if (!this.table.add(initialDcid, entry)) return this.drop('initial_dcid_collision');
     const localCid = hooks.issue();

@@ -147,7 +147,7 @@ function readIntParam(r: QuicReader, name: string, saturate = false): number {
 
 function readCid(value: Uint8Array, name: string): Uint8Array {
   if (value.length > MAX_CONNECTION_ID_LENGTH) throw tpError(`${name} longer than 20 bytes`);
-  return value;
+  return value.slice();
 }
 
 function readPreferredAddress(value: Uint8Array): PreferredAddress {
@@ -183,7 +183,8 @@ function readVersionInformation(value: Uint8Array): VersionInformation {
 /**
  * Decodes the quic_transport_parameters extension body sent by `sender`. Unknown (and reserved/GREASE) IDs are
  * skipped; duplicates, malformed values, out-of-range values and server-only parameters from a client are
- * TRANSPORT_PARAMETER_ERROR.
+ * TRANSPORT_PARAMETER_ERROR. Byte values (connection IDs, tokens, preferred_address) are copies, so the result does not
+ * keep the message it came in alive.
  */
 export function decodeTransportParameters(data: Uint8Array, sender: 'client' | 'server'): TransportParameters {
   const p = defaultTransportParameters();
@@ -208,7 +209,7 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         break;
       case ID.stateless_reset_token:
         if (value.length !== 16) throw tpError('stateless_reset_token must be 16 bytes');
-        p.statelessResetToken = value;
+        p.statelessResetToken = value.slice();
         break;
       case ID.max_udp_payload_size:
         p.maxUdpPayloadSize = readIntParam(v, 'max_udp_payload_size', true);
@@ -247,7 +248,7 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         p.disableActiveMigration = true;
         break;
       case ID.preferred_address:
-        p.preferredAddress = readPreferredAddress(value);
+        p.preferredAddress = readPreferredAddress(value.slice());
         break;
       case ID.active_connection_id_limit:
         p.activeConnectionIdLimit = readIntParam(v, 'active_connection_id_limit');

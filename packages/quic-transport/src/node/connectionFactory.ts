@@ -10,9 +10,12 @@ import type { ClientConnectionCoreOptions, ConnectionCoreOptions } from '../conn
 import type { ConnectionContext, ConnectionFactory } from '../endpoint/udpEndpoint.js';
 import type { ConnectionCore } from './connectionCore.js';
 
+/** The wall clock the TLS engines check certificates against (one function for every connection). */
+const wallClock = (): number => Date.now();
+
 function baseOptions(ctx: ConnectionContext, wake: () => void): ConnectionCoreOptions {
   const o = ctx.options;
-  const tls: TlsEngineOptions = { clock: () => Date.now(), ...o.tls };
+  const tls: TlsEngineOptions = { clock: wallClock, ...o.tls };
   return {
     ...o.connection,
     tls,

@@ -201,13 +201,14 @@ export const DEFAULT_CRYPTO_BUFFER_LIMIT = 64 * 1024;
  * @param limit maximum buffered span, default {@link DEFAULT_CRYPTO_BUFFER_LIMIT}
  */
 export function createCryptoReassemblyBuffer(limit = DEFAULT_CRYPTO_BUFFER_LIMIT): ReassemblyBuffer {
-  return new ReassemblyBuffer({
-    maxBufferedSpan: limit,
-    limitError: (end, max) =>
-      new QuicError(
-        TransportErrorCode.CRYPTO_BUFFER_EXCEEDED,
-        `CRYPTO data up to offset ${end} exceeds the buffer limit (offset ${max})`,
-        { frameType: 0x06 },
-      ),
-  });
+  return new ReassemblyBuffer({ maxBufferedSpan: limit, limitError: cryptoBufferExceeded });
+}
+
+/** The CRYPTO_BUFFER_EXCEEDED error (one function for every buffer, not a closure per connection and level). */
+function cryptoBufferExceeded(end: number, max: number): QuicError {
+  return new QuicError(
+    TransportErrorCode.CRYPTO_BUFFER_EXCEEDED,
+    `CRYPTO data up to offset ${end} exceeds the buffer limit (offset ${max})`,
+    { frameType: 0x06 },
+  );
 }
