@@ -90,6 +90,10 @@ const MAX_BUFFERED_PACKETS = 8;
 const MIN_SEND_BUDGET = 128;
 /** Longest reason phrase we send. */
 const MAX_REASON_LENGTH = 120;
+/** Default send buffer of a stream (unsent + unacknowledged bytes), before autotuning. */
+const DEFAULT_STREAM_SEND_BUFFER = 1024 * 1024;
+/** Default autotuning cap of a stream's send buffer. */
+const DEFAULT_MAX_STREAM_SEND_BUFFER = 16 * 1024 * 1024;
 
 type Spaces = Record<PnSpace, PacketNumberSpace>;
 /** Coalescing order of the levels in a datagram (RFC 9000 §12.2). */
@@ -101,6 +105,11 @@ interface CloseFrameInfo {
   frameType: number;
   reason: string;
   application: boolean;
+}
+
+/** The earlier of two optional deadlines. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return b === undefined || (a !== undefined && a <= b) ? a : b;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -190,6 +199,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private local: TransportParameters;
   private peerParams: TransportParameters | undefined;
   private readonly streams: StreamManager;
+  /** Autotuning cap of a stream's send buffer (see {@link Connection.sendBufferLimit}). */
+  private readonly maxSendBuffer: number;
   private maxSendSize: number;
 
   // Client state.
@@ -261,10 +272,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.streams = new StreamManager({
       role: setup.role,
       local: streamLimitsOf(this.local),
-      sendHighWaterMark: o.streamSendBuffer ?? 1024 * 1024,
+      sendHighWaterMark: o.streamSendBuffer ?? DEFAULT_STREAM_SEND_BUFFER,
       maxStreamWindow: o.maxStreamWindow ?? 16 * 1024 * 1024,
       maxConnectionWindow: o.maxConnectionWindow ?? 32 * 1024 * 1024,
     });
+    this.maxSendBuffer = Math.max(o.streamSendBuffer ?? DEFAULT_STREAM_SEND_BUFFER, o.maxStreamSendBuffer ?? DEFAULT_MAX_STREAM_SEND_BUFFER);
     this.mintNewToken = undefined;
     this.serverInitialDcid = setup.role === 'server' ? setup.initialDcid : undefined;
     this.initHandshakeState(setup.version, setup.initialDcid);
@@ -1233,22 +1245,23 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const phase = this.closeState.phase;
     if (phase === 'drained') return undefined;
     if (phase !== 'open') return this.closeState.deadline;
-    let t = this.loss.timeout;
-    const min = (x: number | undefined): void => {
-      if (x !== undefined && (t === undefined || x < t)) t = x;
-    };
-    min(this.idle.deadline(this.ptoDuration()));
+    let t = earliest(this.loss.timeout, this.idle.deadline(this.ptoDuration()));
     if (this.amplification.budget >= MIN_SEND_BUDGET) {
-      for (const s of [this.spaces.initial, this.spaces.handshake, this.spaces.application]) {
-        if (!s.discarded && s.received.ackDeadline !== undefined && this.canSendAt(s.id)) min(s.received.ackDeadline);
-      }
+      const sp = this.spaces;
+      if (this.ackDeadlineOf(sp.initial)) t = earliest(t, sp.initial.received.ackDeadline);
+      if (this.ackDeadlineOf(sp.handshake)) t = earliest(t, sp.handshake.received.ackDeadline);
+      if (this.ackDeadlineOf(sp.application)) t = earliest(t, sp.application.received.ackDeadline);
     }
-    if (this.keys.has('oneRtt', 'read')) min(this.keys.oneRttKeys().nextTimeout());
-    min(this.path.timeout);
-    min(this.zeroRttDiscardAt);
-    min(this.pacingDeadline);
-    min(this.sendAgainAt);
-    return t;
+    if (this.keys.has('oneRtt', 'read')) t = earliest(t, this.keys.oneRttKeys().nextTimeout());
+    t = earliest(t, this.path.timeout);
+    t = earliest(t, this.zeroRttDiscardAt);
+    t = earliest(t, this.pacingDeadline);
+    return earliest(t, this.sendAgainAt);
+  }
+
+  /** True when `s` owes an ACK that can be sent (its write keys are there). */
+  private ackDeadlineOf(s: PacketNumberSpace): boolean {
+    return !s.discarded && s.received.ackDeadline !== undefined && this.canSendAt(s.id);
   }
 
   private canSendAt(space: PnSpace): boolean {
@@ -1368,7 +1381,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       const space = sp[spaceOfLevel(level)];
       if (space.discarded || !this.keys.has(level, 'write')) continue;
       if (level === 'oneRtt' && this.role === 'client' && !this.handshakeCompleteFlag) continue;
-      const plan = this.buildPacket(level, space, ctx, budget - used, mayAdd, now);
+      const add = mayAdd && !(level === 'oneRtt' && this.keyUpdates.mustWaitForUpdate(this.keys.oneRttKeys(), this.handshakeConfirmedFlag));
+      const plan = this.buildPacket(level, space, ctx, budget - used, add, now);
       if (plan === undefined) continue;
       plans.push(plan);
       used += PacketBuilder.size(plan);
@@ -1464,6 +1478,23 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   private writeApplicationFrames(plan: PacketPlan, room: number, now: number): void {
+    if (this.hasApplicationControlFrames()) this.writeApplicationControlFrames(plan, room);
+    this.statsRecord.streamBytesSent += writeStreamFrames(plan, room, this.streams, now, this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined);
+  }
+
+  /** True when a connection-level frame other than stream traffic is queued (checked per packet). */
+  private hasApplicationControlFrames(): boolean {
+    return (
+      this.handshakeDonePending ||
+      this.newTokenPending !== undefined ||
+      this.path.hasPending ||
+      this.localCids.hasPending ||
+      this.peerCids.hasPending
+    );
+  }
+
+  /** HANDSHAKE_DONE, PATH_RESPONSE / PATH_CHALLENGE, NEW / RETIRE_CONNECTION_ID and NEW_TOKEN, as far as they fit. */
+  private writeApplicationControlFrames(plan: PacketPlan, room: number): void {
     const f = plan.frames;
     const fits = (n: number): boolean => PacketBuilder.roomLeft(plan, room) >= n;
     if (this.handshakeDonePending && fits(1)) {
@@ -1501,7 +1532,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       f.newToken = token;
       this.newTokenPending = undefined;
     }
-    this.statsRecord.streamBytesSent += writeStreamFrames(plan, room, this.streams, now, this.loss.rtt.hasSample ? this.loss.rtt.smoothedRtt : undefined);
   }
 
   private sendClose(now: number, out: Uint8Array[]): void {
@@ -1586,10 +1616,11 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const s = this.streams.stream(streamId);
     const send = s?.send;
     if (send === undefined) throw new QuicError(TransportErrorCode.STREAM_STATE_ERROR, `stream ${streamId} has no open send part`);
-    const room = send.highWaterMark - send.writableLength;
+    const limit = this.sendBufferLimit(send.highWaterMark);
+    const room = limit - send.writableLength;
     // Take bytes only once a useful amount of buffer is free, so that acknowledgments releasing a packet's worth do
     // not turn into one full and one tiny packet per round (silly window).
-    if (room <= 0 || room < Math.min(data.length, writeThreshold(send.highWaterMark))) {
+    if (room <= 0 || room < Math.min(data.length, writeThreshold(limit))) {
       this.writeWaiters.add(streamId); // 'streamWritable' once enough room is free
       return 0;
     }
@@ -1624,6 +1655,16 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.streams.stopSending(streamId, errorCode);
   }
 
+  /**
+   * How many bytes a stream may hold (unsent + unacknowledged): its configured send buffer, grown to twice the
+   * congestion window (capped by `maxStreamSendBuffer`) — a buffer smaller than the window would cap the bytes in
+   * flight below what congestion control allows (send-buffer autotuning, as TCP stacks do).
+   */
+  private sendBufferLimit(configured: number): number {
+    const tuned = Math.min(2 * this.loss.congestion.window, this.maxSendBuffer);
+    return tuned > configured ? tuned : configured;
+  }
+
   /** Next event, or undefined. */
   pollEvent(): ConnectionCoreEvent | undefined {
     if (!this.closedEventSent) {
@@ -1637,7 +1678,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   private checkWriteWaiters(): void {
     for (const id of this.writeWaiters) {
       const send = this.streams.stream(id)?.send;
-      if (send === undefined || send.highWaterMark - send.writableLength >= writeThreshold(send.highWaterMark)) {
+      const limit = send === undefined ? 0 : this.sendBufferLimit(send.highWaterMark);
+      if (send === undefined || limit - send.writableLength >= writeThreshold(limit)) {
         this.writeWaiters.delete(id);
         this.events.push({ type: 'streamWritable', streamId: id });
       }

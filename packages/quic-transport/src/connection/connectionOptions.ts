@@ -41,8 +41,13 @@ export interface ConnectionCoreOptions {
   initialRtt?: number;
   /** Pace packets (RFC 9002 §7.7; default true). */
   pacing?: boolean;
-  /** Send-buffer high-water mark of each stream: unsent plus unacknowledged bytes (default 1 MiB). */
+  /**
+   * Send-buffer high-water mark of each stream: unsent plus unacknowledged bytes (default 1 MiB). It grows with the
+   * congestion window (to twice the window) up to {@link ConnectionCoreOptions.maxStreamSendBuffer}.
+   */
   streamSendBuffer?: number;
+  /** Autotuning cap of each stream's send buffer (default 16 MiB; never below `streamSendBuffer`). */
+  maxStreamSendBuffer?: number;
   /** Autotuning cap of each stream's receive window (default 16 MiB). */
   maxStreamWindow?: number;
   /** Autotuning cap of the connection receive window (default 32 MiB). */

@@ -2,8 +2,9 @@
  * 1-RTT key update policy (RFC 9001 §6) on top of quic-crypto's KeyPhaseManager, and the AEAD limits (§6.6):
  * - an update may be started by the application (`Connection.updateKeys()`) once the handshake is confirmed and a
  *   packet sent with the current keys has been acknowledged (§6.1, §6.5);
- * - an update starts by itself when the current write keys approach the confidentiality limit; a key that reached
- *   the limit is never used again — if no update is possible the connection closes with AEAD_LIMIT_REACHED;
+ * - an update starts by itself when the current write keys approach the confidentiality limit; while it cannot start
+ *   yet (the previous update is not acknowledged), new data waits — only ACKs and probes use the keys; a key that
+ *   reached the limit is never used again — if no update is possible the connection closes with AEAD_LIMIT_REACHED;
  * - packets that fail authentication beyond the integrity limit close the connection with AEAD_LIMIT_REACHED;
  * - the previous read keys are kept for three PTOs after the peer's update (§6.5), then dropped.
  * The limits can be lowered (never raised) by the connection's options, to exercise these paths in tests.
@@ -66,6 +67,22 @@ export class KeyUpdateController {
   }
 
   /**
+   * True when the current write keys are within the update margin of the confidentiality limit and the update waits
+   * only for the acknowledgment of the previous one (handshake confirmed): new ack-eliciting data should wait for
+   * that acknowledgment, so that the keys are replaced before the limit whatever the amount in flight. (Before the
+   * handshake is confirmed no wait is bounded: the keys run to the limit and the connection closes.)
+   */
+  mustWaitForUpdate(kpm: KeyPhaseManager, handshakeConfirmed: boolean): boolean {
+    if (!handshakeConfirmed || kpm.canInitiateKeyUpdate) return false;
+    const limit = this.confidentialityLimit(kpm);
+    return Number.isFinite(limit) && kpm.sealedWithCurrentKeys >= limit - this.margin(limit);
+  }
+
+  private margin(limit: number): number {
+    return Math.min(keyUpdateMargin({ confidentialityLimit: limit, integrityLimit: 0 }), Math.floor(limit / 2));
+  }
+
+  /**
    * Called before sealing a 1-RTT packet: starts an update near the confidentiality limit; throws
    * QuicError(AEAD_LIMIT_REACHED) when the current keys are exhausted and cannot be replaced.
    */
@@ -73,8 +90,7 @@ export class KeyUpdateController {
     const limit = this.confidentialityLimit(kpm);
     if (!Number.isFinite(limit)) return 'ok';
     const sealed = kpm.sealedWithCurrentKeys;
-    const margin = Math.min(keyUpdateMargin({ confidentialityLimit: limit, integrityLimit: 0 }), Math.floor(limit / 2));
-    if (sealed >= limit - margin && this.canUpdate(kpm, handshakeConfirmed)) {
+    if (sealed >= limit - this.margin(limit) && this.canUpdate(kpm, handshakeConfirmed)) {
       kpm.initiateKeyUpdate();
       this.localUpdates++;
       return 'updated';

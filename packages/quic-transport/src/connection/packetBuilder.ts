@@ -2,8 +2,8 @@
  * Builds the packets of one datagram (RFC 9000 §12.2, §17): each packet's frames are written into a reusable
  * per-level payload buffer (shared by all connections, see {@link PacketBuilder}), the last packet is padded when the datagram must reach 1200 bytes (§14.1) or a packet
  * is too short for a header-protection sample (RFC 9001 §5.4.2), then every packet is sealed by quic-crypto
- * straight into one reusable datagram buffer (header, AEAD, header protection) — coalesced Initial, Handshake, 0-RTT
- * and 1-RTT packets in that order. Only the finished datagram is copied out.
+ * straight into the datagram, allocated at its final size (header, AEAD, header protection) — coalesced Initial,
+ * Handshake, 0-RTT and 1-RTT packets in that order.
  */
 import type { EncryptionLevel, QuicKeyStore } from '@quichs/quic-crypto';
 import { packetNumberLength } from '@quichs/quic-crypto';
@@ -56,17 +56,16 @@ export interface HeaderContext {
   token: Uint8Array;
 }
 
-/** Scratch buffers: one payload per level, one header, one datagram. */
+/** Scratch buffers: one payload per level, one header. */
 interface Scratch {
   readonly payloads: Record<EncryptionLevel, QuicWriter>;
   readonly headerWriter: QuicWriter;
-  readonly datagram: Uint8Array;
 }
 
 /**
  * Scratch buffers are shared by every builder of the same capacity: a datagram is planned and sealed within one
- * synchronous call and only its copy leaves, so connections never see each other's bytes — and an idle connection
- * holds no send buffers.
+ * synchronous call into its own buffer, so connections never see each other's bytes — and an idle connection holds
+ * no send buffers.
  */
 const scratchByCapacity = new Map<number, Scratch>();
 
@@ -74,7 +73,7 @@ function scratchFor(capacity: number): Scratch {
   let s = scratchByCapacity.get(capacity);
   if (s === undefined) {
     const make = (): QuicWriter => new QuicWriter(new Uint8Array(capacity));
-    s = { payloads: { initial: make(), handshake: make(), zeroRtt: make(), oneRtt: make() }, headerWriter: new QuicWriter(128), datagram: new Uint8Array(capacity) };
+    s = { payloads: { initial: make(), handshake: make(), zeroRtt: make(), oneRtt: make() }, headerWriter: new QuicWriter(128) };
     scratchByCapacity.set(capacity, s);
   }
   return s;
@@ -86,7 +85,6 @@ export class PacketBuilder {
   readonly capacity: number;
   private readonly payloads: Record<EncryptionLevel, QuicWriter>;
   private readonly headerWriter: QuicWriter;
-  private readonly datagram: Uint8Array;
   private readonly lengthFieldSize: number;
   /** When true, frames are also kept as objects for qlog. */
   logFrames = false;
@@ -96,7 +94,6 @@ export class PacketBuilder {
     const scratch = scratchFor(capacity);
     this.payloads = scratch.payloads;
     this.headerWriter = scratch.headerWriter;
-    this.datagram = scratch.datagram;
     this.lengthFieldSize = capacity < 16_384 ? 2 : 4;
   }
 
@@ -174,8 +171,8 @@ export class PacketBuilder {
   }
 
   /**
-   * Pads (to `minDatagram`, and every packet to the header-protection minimum), then seals the plans into the
-   * datagram buffer and returns a copy of the datagram.
+   * Pads (to `minDatagram`, and every packet to the header-protection minimum), then seals the plans into a new
+   * buffer of the datagram's size and returns it.
    */
   seal(plans: readonly PacketPlan[], keys: QuicKeyStore, ctx: HeaderContext, minDatagram: number): Uint8Array {
     let total = 0;
@@ -189,6 +186,7 @@ export class PacketBuilder {
       PacketBuilder.pad(last, extra);
       total += extra;
     }
+    const datagram = new Uint8Array(total);
     let offset = 0;
     const hw = this.headerWriter;
     for (const p of plans) {
@@ -208,8 +206,8 @@ export class PacketBuilder {
               payloadLength: payload.length + AEAD_TAG_LENGTH,
               lengthFieldSize: this.lengthFieldSize,
             });
-      offset += keys.protectInto(p.level, hw.finish(), payload, pnOffset, p.pn, this.datagram, offset);
+      offset += keys.protectInto(p.level, hw.finish(), payload, pnOffset, p.pn, datagram, offset);
     }
-    return this.datagram.slice(0, offset);
+    return offset === total ? datagram : datagram.subarray(0, offset);
   }
 }

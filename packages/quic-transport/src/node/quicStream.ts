@@ -37,6 +37,7 @@ export class QuicStreamDuplex extends Duplex {
   private readonly host: StreamHost;
   private pending: { chunk: Uint8Array; offset: number; callback: (err?: Error | null) => void } | undefined;
   private wantRead = false;
+  private pullQueued = false;
   private readEnded = false;
   private sendClosed = false;
 
@@ -110,7 +111,15 @@ export class QuicStreamDuplex extends Duplex {
 
   override _read(): void {
     this.wantRead = true;
-    this.pull();
+    if (this.readableLength === 0) return this.pull();
+    // Called from inside read() with chunks still buffered: chunks pushed now would come back from that read()
+    // concatenated (a copy of every byte). Pull once read() has taken what is buffered.
+    if (this.pullQueued) return;
+    this.pullQueued = true;
+    process.nextTick(() => {
+      this.pullQueued = false;
+      if (!this.destroyed) this.pull();
+    });
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
