@@ -122,6 +122,49 @@ s('0-RTT rejected by the server policy: the early data is sent again in 1-RTT an
   assert.is(handshakeEvent(r.clientEvents)?.earlyDataAccepted, false);
 });
 
+s('0-RTT rejected, then an ACK for a 0-RTT packet number (the server never processed those) → PROTOCOL_VIOLATION (RFC 9001 §4.6.2)', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay, acceptEarlyData: () => false } } });
+  let zeroRttDatagrams = 0;
+  pair.net.tap = (d) => {
+    if (d.from.port === 50_000 && containsZeroRtt(d.data)) zeroRttDatagrams++;
+    return d.data;
+  };
+  const client = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  const id = client.openStream(true);
+  client.writeStream(id, pattern(3000, 3));
+  client.endStream(id);
+  let injected = false;
+  pair.net.run(() => client.isClosed, {
+    maxTime: 5000,
+    onStep: () => {
+      const srv = pair.servers[1];
+      if (srv === undefined || injected || !srv.handshakeComplete) return;
+      // a misbehaving server that acknowledges the first application packet number: the client's first 0-RTT packet
+      receivedApplicationPackets(srv).onPacketReceived(0, true, pair.net.now);
+      injected = true;
+    },
+  });
+  assert.ok(zeroRttDatagrams >= 1, 'packet number 0 of the application space was a 0-RTT packet');
+  assert.ok(injected);
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+  assert.is(client.closeError?.code, TransportErrorCode.PROTOCOL_VIOLATION);
+  assert.match(client.closeError?.message ?? '', /a 0-RTT packet .* after the server rejected 0-RTT/);
+});
+
+s('0-RTT accepted: ACKs for the 0-RTT packet numbers are fine and the connection stays open', () => {
+  const antiReplay = new AntiReplay();
+  const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
+  const client = pair.connect({ tls: { session: sessions[0], earlyData: true } });
+  const data = pattern(4000, 11);
+  const r = earlyTransfer(pair, client, data);
+  assert.ok(sameBytes(r.received, data));
+  assert.is(client.tls.earlyDataStatus, 'accepted');
+  pair.net.run(() => false, { maxTime: 500 });
+  assert.is(client.closeError, undefined);
+  assert.is(client.stats().packetsLost, 0, 'the 0-RTT packets were acknowledged, not declared lost');
+});
+
 s('0-RTT rejected when the server lowered a limit the ticket promised (RFC 9000 §7.4.1)', () => {
   const antiReplay = new AntiReplay();
   const { sessions, pair } = firstConnection({ server: { tls: { earlyData: true, antiReplay } } });
@@ -311,6 +354,12 @@ s('RFC 9369 §5 client: a session remembers the negotiated version; without a ve
   assert.is(v1.quicVersion, QUIC_VERSION_1);
   assert.not.ok(v1.tls.resumed);
 });
+
+/** The received-packet (ACK) state of a connection's application space — for a server that acknowledges too much. */
+function receivedApplicationPackets(c: Connection): { onPacketReceived(pn: number, ackEliciting: boolean, now: number): boolean } {
+  return (c as unknown as { spaces: { application: { received: { onPacketReceived(pn: number, ackEliciting: boolean, now: number): boolean } } } }).spaces.application
+    .received;
+}
 
 /** True if the datagram holds a v1 0-RTT long-header packet (walking coalesced packets by their Length). */
 function containsZeroRtt(d: Uint8Array): boolean {

@@ -214,6 +214,12 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   /** The NEW_TOKEN token the application gave, with the QUIC version it came from (RFC 9369 §5). */
   private givenToken: { token: Uint8Array; version: number } | undefined;
   private peerInitialScid: Uint8Array | undefined;
+  /**
+   * Client: the largest packet number of this attempt's 0-RTT packets (-1: none). 0-RTT and 1-RTT share the
+   * application space and every 0-RTT packet precedes the first 1-RTT one, so after a rejection an ACK reaching
+   * down to it acknowledges packets the server never processed (RFC 9001 §4.6.2).
+   */
+  private zeroRttLargestPn = -1;
   private receivedFromPeer = false;
   private sentHandshakePacket = false;
   // Server state.
@@ -357,6 +363,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const make = (id: PnSpace): PacketNumberSpace =>
       new PacketNumberSpace({ id, keys: this.keys, loss: this.loss, maxAckDelay: this.local.maxAckDelay, cryptoBufferLimit });
     this.spaces = { initial: make('initial'), handshake: make('handshake'), application: make('application') };
+    this.zeroRttLargestPn = -1;
     this.installed.clear();
     this.qlog.keysInstalled(this.now, 'initial', 'tls');
   }
@@ -1124,6 +1131,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
   }
 
   private onAckFrame(f: AckFrame, space: PacketNumberSpace, r: UnprotectedPacket, now: number): void {
+    if (space.id === 'application' && this.zeroRttLargestPn >= 0) this.checkAckOfRejectedZeroRtt(f);
     if (space.id === 'application' && r.keyPhase !== undefined) this.keys.oneRttKeys().checkAckKeyPhase(r.keyPhase, f.largest);
     const exponent = this.peerParams?.ackDelayExponent ?? 3;
     const result = this.loss.onAckReceived(space.id, f.ranges, decodeAckDelay(f.ackDelay, exponent), now, f.ecn);
@@ -1132,6 +1140,21 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     if (this.keyUpdateQueued && kpm !== undefined && this.keyUpdates.canUpdate(kpm, this.handshakeConfirmedFlag)) this.startKeyUpdate(kpm);
     for (const p of result.lost) this.onPacketLost(space, p, 'reordering_threshold');
     if (this.qlog.enabled && result.newlyAcked.length > 0) this.qlog.metrics(now, this.loss);
+  }
+
+  /**
+   * Client, 0-RTT rejected: an acknowledgment for a 0-RTT packet is a PROTOCOL_VIOLATION (RFC 9001 §4.6.2 SHOULD) —
+   * a rejecting server processes none of them. Accepted 0-RTT packets are acknowledged normally.
+   */
+  private checkAckOfRejectedZeroRtt(f: AckFrame): void {
+    if (this.role !== 'client' || this.tls.earlyDataStatus !== 'rejected') return;
+    const smallest = f.ranges[f.ranges.length - 1].smallest;
+    if (smallest > this.zeroRttLargestPn) return;
+    throw new QuicError(
+      TransportErrorCode.PROTOCOL_VIOLATION,
+      `ACK for packet ${smallest}, a 0-RTT packet (0-RTT packets 0..${this.zeroRttLargestPn}), after the server rejected 0-RTT`,
+      { frameType: f.type },
+    );
   }
 
   private onPacketAcked(space: PacketNumberSpace, p: SentPacket<SentFrames>, kpm: KeyPhaseManager | undefined): void {
@@ -1405,6 +1428,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
         this.qlog.packetSent(now, { packetType: p.level, packetNumber: p.pn, dcid: ctx.dcid, scid: p.level === 'oneRtt' ? undefined : ctx.scid, length: PacketBuilder.size(p) }, p.logged);
       }
       if (p.level === 'handshake' && this.role === 'client') this.sentHandshakePacket = true;
+      else if (p.level === 'zeroRtt') this.zeroRttLargestPn = p.pn;
     }
     this.onDatagramSent(datagram);
     if (ackEliciting) this.idle.onAckElicitingSent(now);
