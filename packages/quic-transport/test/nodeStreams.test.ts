@@ -30,6 +30,8 @@ async function collect(stream: QuicStreamDuplex): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+const sameBuffer = (x: Uint8Array, y: Uint8Array): boolean => Buffer.from(x).equals(Buffer.from(y));
+
 const clientOptions = (extra: ConnectionOptions = {}): ConnectionOptions => ({ ...extra, tls: clientTls(extra.tls) });
 
 async function pair(serverOptions: ServerOptions = {}, echo = true) {
@@ -161,6 +163,39 @@ s('qlog files and the key log file are written; a NEW_TOKEN token is reused by t
     await client.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+s('a NEW_TOKEN token is used by one connection only (RFC 9000 §8.1.3); the next one brings a new token', async () => {
+  const { server, client } = await pair({ retry: true });
+  const port = server.address().port;
+  const connect = (): { conn: QuicConnection; token: Promise<Uint8Array> } => {
+    const conn = client.connect('127.0.0.1', port, clientOptions());
+    return { conn, token: new Promise<Uint8Array>((r) => conn.once('newToken', r)) };
+  };
+  const retried = async (c: { conn: QuicConnection }): Promise<boolean> => {
+    const before = server.core.stats.retrySent;
+    await within(5000, c.conn.ready);
+    return server.core.stats.retrySent > before;
+  };
+  try {
+    const a = connect();
+    assert.ok(await retried(a), 'no token yet: Retry');
+    const tokenA = await within(3000, a.token);
+    // two connections back to back: the first takes the token, the second has none and is sent a Retry
+    const b = connect();
+    const before = server.core.stats.retrySent;
+    const c = connect();
+    await within(5000, Promise.all([b.conn.ready, c.conn.ready]));
+    assert.ok(server.core.stats.retrySent > before, 'the second connection presented no token');
+    const [tokenB, tokenC] = await within(3000, Promise.all([b.token, c.token]));
+    assert.not.ok(sameBuffer(tokenB, tokenA));
+    assert.not.ok(sameBuffer(tokenC, tokenA));
+    // the newest token (from b or c) serves the next connection: no Retry
+    assert.not.ok(await retried(connect()), 'a stored token skipped the Retry');
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
 

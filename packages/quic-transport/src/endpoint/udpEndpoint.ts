@@ -137,7 +137,11 @@ export class Endpoint extends EventEmitter {
   private readonly provider: CryptoProvider | undefined;
   private readonly wrappers = new Map<ConnectionCore, QuicConnection>();
   private readonly keylogs = new Map<string, KeyLogFile>();
-  /** NEW_TOKEN tokens by server address (RFC 9000 §8.1.3), used by the next connection to that server. */
+  /**
+   * NEW_TOKEN tokens by server address (RFC 9000 §8.1.3): the newest one, taken (and forgotten) by the next
+   * connection to that server — "clients SHOULD NOT reuse a token from a NEW_TOKEN frame for different connection
+   * attempts"; that connection's own NEW_TOKEN frames bring the next one.
+   */
   private readonly tokens = new Map<string, { token: Uint8Array; version: number }>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt: number | undefined;
@@ -220,7 +224,9 @@ export class Endpoint extends EventEmitter {
 
   /**
    * Starts a client connection to an IP address (or "localhost"). The TLS servername defaults to `host` unless it
-   * is an IP address. Use {@link Endpoint.connectByName} for DNS names.
+   * is an IP address. Use {@link Endpoint.connectByName} for DNS names. The connection presents the NEW_TOKEN token
+   * an earlier connection to the same address and port received, if one is stored, and uses it up (one token, one
+   * connection: RFC 9000 §8.1.3); its own 'newToken' events store the token for the next connection.
    */
   connect(host: string, port: number, options: ConnectionOptions = {}): QuicConnection {
     if (this.closed) throw new Error('endpoint is closed');
@@ -232,6 +238,7 @@ export class Endpoint extends EventEmitter {
     let wrapper: QuicConnection | undefined;
     this.core.connect({ address, port }, this.clock(), (out) => {
       const stored = this.tokens.get(tokenKey);
+      this.tokens.delete(tokenKey); // single use (RFC 9000 §8.1.3)
       const core = this.factory.client(out, { ...ctx, servername, token: stored?.token, tokenVersion: stored?.version });
       wrapper = new QuicConnection(core, this, options.stream);
       wrapper.on('newToken', (token: Uint8Array, version: number) => this.tokens.set(tokenKey, { token, version }));
