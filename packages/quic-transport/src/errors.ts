@@ -57,3 +57,34 @@ export class QuicError extends Error {
     this.remote = options?.remote ?? false;
   }
 }
+
+/**
+ * Why a stream the client opened before the handshake completed was reset by the connection itself: the server
+ * rejected 0-RTT and selected another application protocol (ALPN) than the resumed session's. RFC 9001 §4.6.2: when
+ * 0-RTT is rejected, "all connection characteristics that the client assumed might be incorrect. This includes the
+ * choice of application protocol" — so the 0-RTT bytes, written for the session's protocol, are not sent again
+ * in 1-RTT (as they are when the protocol stayed the same). The stream was reset (RESET_STREAM, plus STOP_SENDING on a
+ * bidirectional stream) with application error code `code` (0) so that the server closes it too. The application
+ * sees it on the 'streamClosed' event (`error`) and as the error of the Node stream; open new streams for the
+ * protocol the server selected (`handshakeCompleted.alpn`).
+ */
+export class ZeroRttRejectedError extends QuicError {
+  /** The stream. */
+  readonly streamId: number;
+  /** The ALPN of the session the 0-RTT data was written for. */
+  readonly sessionAlpn: string | undefined;
+  /** The ALPN the server selected. */
+  readonly alpn: string | undefined;
+  constructor(streamId: number, errorCode: number, sessionAlpn: string | undefined, alpn: string | undefined) {
+    super(
+      errorCode,
+      `stream ${streamId} reset: 0-RTT rejected and the server selected ALPN ${alpn === undefined ? 'none' : `"${alpn}"`} instead of ` +
+        `the session's ${sessionAlpn === undefined ? 'none' : `"${sessionAlpn}"`}, so its 0-RTT data was not sent again (RFC 9001 §4.6.2)`,
+      { application: true },
+    );
+    this.name = 'ZeroRttRejectedError';
+    this.streamId = streamId;
+    this.sessionAlpn = sessionAlpn;
+    this.alpn = alpn;
+  }
+}

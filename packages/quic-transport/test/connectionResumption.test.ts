@@ -14,7 +14,15 @@ import {
   HandshakeType,
   TlsSession,
 } from '@quichs/tls-hs';
-import { decodeTransportParameters, encodeTransportParameters, QUIC_VERSION_1, QUIC_VERSION_2, TransportErrorCode } from '../src/index.js';
+import {
+  decodeTransportParameters,
+  encodeTransportParameters,
+  QUIC_VERSION_1,
+  QUIC_VERSION_2,
+  QuicError,
+  TransportErrorCode,
+  ZeroRttRejectedError,
+} from '../src/index.js';
 import type { ConnectionCoreEvent, Connection } from '../src/index.js';
 import { createPair, drainEvents, type PairOptions } from './support/quicFixtures.js';
 import { pattern, sameBytes } from './support/transfer.js';
@@ -163,6 +171,75 @@ s('0-RTT accepted: ACKs for the 0-RTT packet numbers are fine and the connection
   pair.net.run(() => false, { maxTime: 500 });
   assert.is(client.closeError, undefined);
   assert.is(client.stats().packetsLost, 0, 'the 0-RTT packets were acknowledged, not declared lost');
+});
+
+s('0-RTT rejected and the server selected another ALPN: the 0-RTT streams are reset with ZeroRttRejectedError, not replayed (RFC 9001 §4.6.2); new streams work', () => {
+  const antiReplay = new AntiReplay();
+  const alpns = ['hq-test', 'hq-other'];
+  const { sessions } = firstConnection({ server: { tls: { earlyData: true, antiReplay } }, client: { tls: { ALPNProtocols: alpns } } });
+  assert.is(sessions[0].alpn, 'hq-test');
+  const other = createPair({ server: { tls: { earlyData: true, antiReplay, ALPNProtocols: ['hq-other'] } }, client: { tls: { ALPNProtocols: alpns } }, deferConnect: true });
+  const client = other.connect({ tls: { session: sessions[0], earlyData: true } });
+  assert.is(client.tls.earlyDataStatus, 'offered');
+  const bidi = client.openStream(true);
+  client.writeStream(bidi, pattern(5000, 12));
+  client.endStream(bidi);
+  const uni = client.openStream(false);
+  client.writeStream(uni, pattern(2000, 13));
+  const clientEvents: (ConnectionCoreEvent | undefined)[] = [];
+  const serverEvents: (ConnectionCoreEvent | undefined)[] = [];
+  let serverBytes = 0;
+  const step = () => {
+    clientEvents.push(...drainEvents(client));
+    const srv = other.servers[0];
+    if (srv === undefined) return;
+    serverEvents.push(...drainEvents(srv));
+    for (const id of [bidi, uni]) for (let r = srv.readStream(id); r !== undefined; r = srv.readStream(id)) serverBytes += r.data.length;
+  };
+  const closedAtServer = (id: number) => serverEvents.some((e) => e?.type === 'streamClosed' && e.streamId === id && e.errorCode === 0);
+  other.net.run(() => closedAtServer(bidi) && closedAtServer(uni), { maxTime: 5000, onStep: step });
+  assert.is(client.tls.earlyDataStatus, 'rejected');
+  assert.is(client.tls.alpnProtocol, 'hq-other');
+  const handshakeAt = clientEvents.findIndex((e) => e?.type === 'handshakeCompleted');
+  for (const id of [bidi, uni]) {
+    const at = clientEvents.findIndex((e) => e?.type === 'streamClosed' && e.streamId === id && e.error !== undefined);
+    assert.ok(at > handshakeAt && handshakeAt >= 0, `stream ${id}: the error event follows handshakeCompleted`);
+    const e = clientEvents[at] as Extract<ConnectionCoreEvent, { type: 'streamClosed' }>;
+    assert.ok(e.error instanceof ZeroRttRejectedError);
+    assert.instance(e.error, QuicError);
+    assert.is(e.error.streamId, id);
+    assert.is(e.error.sessionAlpn, 'hq-test');
+    assert.is(e.error.alpn, 'hq-other');
+    assert.is(e.error.code, 0);
+    assert.ok(e.error.application);
+    assert.match(e.error.message, /0-RTT rejected/);
+    assert.throws(() => client.writeStream(id, pattern(10)), (err: unknown) => err instanceof QuicError && err.code === TransportErrorCode.STREAM_STATE_ERROR);
+  }
+  assert.ok(closedAtServer(bidi) && closedAtServer(uni), 'the server saw both streams reset (RESET_STREAM, final size 0)');
+  assert.is(serverBytes, 0, 'no 0-RTT byte was replayed in 1-RTT');
+  // the connection goes on with the new protocol
+  const next = client.openStream(true);
+  const data = pattern(3000, 14);
+  client.writeStream(next, data);
+  client.endStream(next);
+  const got: Uint8Array[] = [];
+  let fin = false;
+  other.net.run(() => fin, {
+    maxTime: 5000,
+    onStep: () => {
+      drainEvents(client);
+      const srv = other.servers[0];
+      drainEvents(srv);
+      for (let r = srv.readStream(next); r !== undefined; r = srv.readStream(next)) {
+        got.push(r.data.slice());
+        fin ||= r.fin;
+      }
+    },
+  });
+  assert.ok(fin);
+  assert.ok(sameBytes(Buffer.concat(got), data));
+  assert.is(client.closeError, undefined);
+  assert.is(other.servers[0].closeError, undefined);
 });
 
 s('0-RTT rejected when the server lowered a limit the ticket promised (RFC 9000 §7.4.1)', () => {

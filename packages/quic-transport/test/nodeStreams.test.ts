@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Endpoint, parseQlogJsonSeq, QUIC_VERSION_1, QuicError } from '../src/index.js';
+import { AntiReplay, type TlsSession } from '@quichs/tls-hs';
+import { Endpoint, parseQlogJsonSeq, QUIC_VERSION_1, QuicError, ZeroRttRejectedError } from '../src/index.js';
 import type { ConnectionOptions, QuicConnection, QuicStreamDuplex, ServerOptions } from '../src/index.js';
 import { clientTls, serverTls } from './support/quicFixtures.js';
 
@@ -196,6 +197,58 @@ s('a NEW_TOKEN token is used by one connection only (RFC 9000 §8.1.3); the next
   } finally {
     await client.close();
     await server.close();
+  }
+});
+
+s('0-RTT rejected with another ALPN: a Node stream opened in 0-RTT fails with ZeroRttRejectedError (its async iterator throws it); new streams work', async () => {
+  const antiReplay = new AntiReplay();
+  const alpns = ['hq-test', 'hq-other'];
+  const first = await Endpoint.open({});
+  const second = await Endpoint.open({});
+  const client = await Endpoint.open({});
+  first.listen({ tls: serverTls({ earlyData: true, antiReplay }) });
+  second.listen({ tls: serverTls({ earlyData: true, antiReplay, ALPNProtocols: ['hq-other'] }) });
+  let serverBytes = 0;
+  second.on('connection', (conn: QuicConnection) => {
+    conn.on('stream', (st: QuicStreamDuplex) => {
+      st.on('error', () => undefined); // the reset 0-RTT stream
+      st.on('data', (d: Buffer) => (serverBytes += d.length));
+      st.pipe(st);
+    });
+  });
+  try {
+    const c1 = client.connect('127.0.0.1', first.address().port, clientOptions({ tls: { ALPNProtocols: alpns } }));
+    const session = new Promise<TlsSession>((r) => c1.once('session', r));
+    await within(5000, c1.ready);
+    const ticket = await within(3000, session);
+    assert.is(ticket.alpn, 'hq-test');
+    await within(2000, c1.close());
+    const c2 = client.connect('127.0.0.1', second.address().port, clientOptions({ tls: { ALPNProtocols: alpns, session: ticket, earlyData: true } }));
+    const early = c2.openStream();
+    early.write('a request for hq-test');
+    let earlyEchoed = 0;
+    const iterated = (async () => {
+      for await (const chunk of early) earlyEchoed += (chunk as Buffer).length;
+    })();
+    const err = await within(5000, iterated.then(() => undefined, (e: unknown) => e));
+    assert.ok(err instanceof ZeroRttRejectedError, `got ${String(err)}`);
+    assert.is((err as ZeroRttRejectedError).streamId, early.id);
+    assert.is((err as ZeroRttRejectedError).alpn, 'hq-other');
+    assert.is((err as ZeroRttRejectedError).sessionAlpn, 'hq-test');
+    assert.ok(early.destroyed);
+    assert.is(earlyEchoed, 0);
+    const info = await within(3000, c2.ready);
+    assert.is(info.alpn, 'hq-other');
+    assert.is(info.earlyDataAccepted, false);
+    const next = c2.openStream();
+    const echoed = collect(next);
+    next.end('hello hq-other');
+    assert.is((await within(3000, echoed)).toString(), 'hello hq-other');
+    assert.is(serverBytes, 'hello hq-other'.length, 'the 0-RTT bytes never reached the server');
+  } finally {
+    await client.close();
+    await first.close();
+    await second.close();
   }
 });
 

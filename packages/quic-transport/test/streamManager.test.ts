@@ -364,4 +364,28 @@ s('rewindLocalStreams (rejected 0-RTT): data again from offset 0 under the new, 
   assert.is(code(() => acked.rewindLocalStreams(limits())), TransportErrorCode.PROTOCOL_VIOLATION);
 });
 
+s('resetLocalStreams (rejected 0-RTT, other ALPN): no data again; RESET_STREAM final size 0 + STOP_SENDING, held streams wait for MAX_STREAMS', () => {
+  const m = new StreamManager({ role: 'client', local: limits(), peer: limits({ maxStreamsBidi: 4 }) });
+  const bidi = [0, 1].map(() => m.openStream('bidi')!.id);
+  const uni = m.openStream('uni')!.id;
+  const peerStream = 1; // a server-initiated bidi stream is not ours to reset
+  m.onStreamFrame({ streamId: peerStream, offset: 0, data: bytes(0, 10), fin: false });
+  for (const id of [...bidi, uni]) m.write(id, bytes(0, 300, id));
+  m.end(bidi[0]);
+  m.resetStream(uni, 9); // already reset by the application: stays so, with its code
+  for (let f = m.pollStreamFrame(2000); f !== undefined; f = m.pollStreamFrame(2000));
+  controls(m);
+  m.rewindLocalStreams(limits({ maxStreamsBidi: 1 }));
+  assert.equal(m.resetLocalStreams(0), bidi, 'the streams this ended');
+  assert.is(m.pollStreamFrame(2000), undefined, 'no STREAM frame');
+  const ctl = controls(m);
+  const ours = ctl.filter((c) => 'streamId' in c).map((c) => [c.kind, (c as { streamId: number }).streamId, (c as { errorCode?: number }).errorCode, (c as { finalSize?: number }).finalSize]);
+  assert.equal(ours.sort(), [['reset_stream', 0, 0, 0], ['reset_stream', uni, 9, 0], ['stop_sending', 0, 0, undefined]].sort());
+  assert.throws(() => m.write(bidi[0], bytes(0, 1)));
+  m.onMaxStreams('bidi', 2);
+  const later = controls(m).filter((c) => 'streamId' in c);
+  assert.equal(later.map((c) => [c.kind, (c as { streamId: number }).streamId]).sort(), [['reset_stream', bidi[1]], ['stop_sending', bidi[1]]].sort());
+  assert.ok(m.stream(peerStream)?.recv !== undefined, 'the peer stream is untouched');
+});
+
 s.run();

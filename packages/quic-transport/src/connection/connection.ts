@@ -41,7 +41,7 @@ import {
 } from '@quichs/quic-crypto';
 import type { ConnectionIdHooks, IncomingConnection, OutgoingConnection } from '../endpoint/endpointCore.js';
 import type { RemoteAddress } from '../endpoint/transmit.js';
-import { QuicError, TransportErrorCode } from '../errors.js';
+import { QuicError, TransportErrorCode, ZeroRttRejectedError } from '../errors.js';
 import type { AckFrame } from '../frame/ackFrame.js';
 import type { Frame } from '../frame/frame.js';
 import { FrameType } from '../frame/frameType.js';
@@ -82,6 +82,11 @@ import { acceptPeerTransportParameters, localTransportParameters, streamLimitsOf
 import { chooseCompatibleVersion, isCompatibleVersion, onVersionNegotiation } from './versionNegotiation.js';
 
 const EMPTY = new Uint8Array(0);
+/**
+ * Application error code of the RESET_STREAM / STOP_SENDING frames for 0-RTT streams reset because the server selected
+ * another ALPN (no code of the new protocol can be assumed; see {@link ZeroRttRejectedError}).
+ */
+const ZERO_RTT_ALPN_RESET_CODE = 0;
 /** Most datagrams one `send()` call returns; more are announced through `nextTimeout()` = now. */
 const MAX_DATAGRAMS_PER_SEND = 64;
 /** Packets kept while their keys are not installed yet (RFC 9001 §5.7 allows buffering a few). */
@@ -650,6 +655,19 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
         const space = this.spaces.application;
         for (const p of this.loss.removePackets('application', (q) => q.frames.zeroRtt, this.now)) this.requeue(space, p.frames);
         this.streams.rewindLocalStreams(streamLimitsOf(peer));
+        const sessionAlpn = this.sessionToOffer()?.alpn;
+        const alpn = this.tls.alpnProtocol;
+        if (sessionAlpn !== alpn) {
+          // ... but data written for another application protocol is not replayed: those streams are reset.
+          const ended = this.streams.resetLocalStreams(ZERO_RTT_ALPN_RESET_CODE);
+          this.completeHandshake();
+          for (const id of ended) {
+            this.writeWaiters.delete(id);
+            const error = new ZeroRttRejectedError(id, ZERO_RTT_ALPN_RESET_CODE, sessionAlpn, alpn);
+            this.events.push({ type: 'streamClosed', streamId: id, error });
+          }
+          return;
+        }
       }
     }
     this.completeHandshake();

@@ -8,12 +8,20 @@ import type { TransportParametersInit } from '../frame/transportParameters.js';
 import type { QlogSink } from '../observability/qlogSink.js';
 import type { CongestionControlName } from '../recovery/congestion/congestionController.js';
 import type { AeadLimitOverrides } from './keyUpdate.js';
+import type { ZeroRttRejectedError } from '../errors.js';
 
 /** Options shared by client and server connections. */
 export interface ConnectionCoreOptions {
   /**
    * TLS engine options (node:tls names: key, cert, ca, ALPNProtocols, servername, rejectUnauthorized, requestCert,
    * ciphers, groups, clock, rng …). `quic` and `transportParameters` are set by the connection.
+   *
+   * Client 0-RTT (`session` + `earlyData`): streams opened before the handshake completes carry their data in 0-RTT.
+   * If the server rejects 0-RTT, that data is sent again in 1-RTT within the server's new limits — unless the server
+   * selected another ALPN than the session's (RFC 9001 §4.6.2: the data was written for the other protocol). Then
+   * those streams are reset instead (code 0, so the server closes them too) and each reports a
+   * {@link ZeroRttRejectedError}: the 'streamClosed' event's `error`, after 'handshakeCompleted'; the error a Node
+   * stream is destroyed with.
    */
   tls?: TlsEngineOptions;
   /** Our transport parameters (limits); connection IDs, reset token and version_information are filled in. */

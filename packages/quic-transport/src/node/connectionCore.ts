@@ -5,7 +5,7 @@
  */
 import type { EncryptionLevel as TlsLevel, TlsSession } from '@quichs/tls-hs';
 import type { EndpointConnection } from '../endpoint/endpointCore.js';
-import type { QuicError } from '../errors.js';
+import type { QuicError, ZeroRttRejectedError } from '../errors.js';
 
 /** Names of the TLS engine states (the seed's TLS_ST_*), as reported by {@link ConnectionCoreEvent} 'tlsState'. */
 export type TlsStateName = 'START' | 'RCVD' | 'WAIT' | 'CONNECTED' | 'PENDING';
@@ -48,6 +48,13 @@ export type ConnectionCoreEvent =
       streamId: number;
       /** Application error code when the peer reset the stream / sent STOP_SENDING. */
       errorCode?: number;
+      /**
+       * Set when this side ended the stream without the application asking: a {@link ZeroRttRejectedError} for each
+       * stream opened in 0-RTT when the server rejected 0-RTT and selected another ALPN than the session's (RFC 9001
+       * §4.6.2; it follows 'handshakeCompleted'). The stream is reset (its data was not sent again); a Node stream is
+       * destroyed with this error.
+       */
+      error?: QuicError;
     }
   | {
       /** The peer raised its MAX_STREAMS: {@link ConnectionCore.openStream} may succeed again. */

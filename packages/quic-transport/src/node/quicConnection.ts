@@ -183,7 +183,7 @@ export class QuicConnection extends EventEmitter implements StreamHost {
         return;
       case 'streamClosed': {
         const s = this.streams.get(e.streamId);
-        s?.onClosed(e.errorCode);
+        s?.onClosed(e.errorCode, e.error);
         return;
       }
       case 'connectionClosed': {

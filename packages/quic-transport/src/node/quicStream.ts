@@ -72,8 +72,16 @@ export class QuicStreamDuplex extends Duplex {
     if (this.wantRead) this.pull();
   }
 
-  /** Called by the connection on streamClosed (errorCode set when the peer reset / stopped it). */
-  onClosed(errorCode: number | undefined): void {
+  /**
+   * Called by the connection on streamClosed: `errorCode` set when the peer reset / stopped it, `error` when the
+   * connection ended it (a ZeroRttRejectedError: 0-RTT rejected with another ALPN) — the stream is destroyed with it.
+   */
+  onClosed(errorCode: number | undefined, error?: QuicError): void {
+    if (error !== undefined) {
+      this.sendClosed = true;
+      this.destroy(error);
+      return;
+    }
     if (errorCode !== undefined) {
       this.sendClosed = true;
       this.destroy(new QuicError(errorCode, `stream ${this.id} reset by peer`, { application: true, remote: true }));

@@ -229,6 +229,26 @@ export class StreamManager {
     this.rescheduleAll();
   }
 
+  /**
+   * After {@link rewindLocalStreams}, when the 0-RTT data must not be sent again (the server selected another
+   * application protocol, RFC 9001 §4.6.2): resets every local stream with `errorCode` — RESET_STREAM with final
+   * size 0, STOP_SENDING on the receive part of a bidirectional one — so the peer, which never saw them, opens and
+   * closes them (held streams send theirs once MAX_STREAMS allows). Returns the IDs of the streams this ended.
+   */
+  resetLocalStreams(errorCode: number): number[] {
+    const ended: number[] = [];
+    for (const s of this.streams.values()) {
+      if (!isLocallyInitiated(s.id, this.role)) continue;
+      const reset = s.send?.reset(errorCode) ?? false;
+      const stopped = s.recv?.stopSending(errorCode) ?? false;
+      if (!reset && !stopped) continue;
+      ended.push(s.id);
+      this.scheduler.remove(s.id);
+      this.dirty.add(s.id);
+    }
+    return ended;
+  }
+
   /** The stream with ID `id`, if it is open (not yet finished and forgotten). */
   stream(id: number): QuicStream | undefined {
     return this.streams.get(id);
