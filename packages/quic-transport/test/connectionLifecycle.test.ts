@@ -6,7 +6,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { QuicError, TransportErrorCode, type Connection, type ConnectionCoreEvent } from '../src/index.js';
-import { createPair, drainEvents } from './support/quicFixtures.js';
+import { recycleDatagram, takeDatagramBuffer } from '../src/connection/datagramPool.js';
+import { createPair, drainEvents, SERVER_ADDRESS } from './support/quicFixtures.js';
 import { pattern, sameBytes, transfer } from './support/transfer.js';
 
 const s = suite('connectionLifecycle');
@@ -166,6 +167,20 @@ s('closing state answers further packets with CONNECTION_CLOSE at a decreasing r
   // after the closing period the endpoint no longer knows the connection: it answers with stateless resets
   assert.ok(server.isDrained());
   assert.ok(resets > 0);
+});
+
+s('the CONNECTION_CLOSE kept for answers while closing survives the sender recycling the one it sent', () => {
+  const pair = createPair();
+  const client = pair.client;
+  client.close(TransportErrorCode.NO_ERROR, 'bye');
+  const [first] = client.send(pair.net.now); // a client Initial padded to 1200 bytes: a pooled buffer
+  assert.ok(first !== undefined && first.length >= 1200);
+  const sent = first.slice();
+  recycleDatagram(first);
+  takeDatagramBuffer(first.buffer.byteLength).fill(0xee); // the next datagram reuses (and overwrites) that buffer
+  client.receive(new Uint8Array(1200), SERVER_ADDRESS, pair.net.now + 1); // any packet while closing is answered
+  const [answer] = client.send(pair.net.now + 1);
+  assert.ok(answer !== undefined && sameBytes(answer, sent));
 });
 
 s('idle timeout: both sides close silently after the negotiated timeout', () => {

@@ -1580,7 +1580,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const cs = this.closeState;
     if (cs.closeDatagram === undefined) {
       const d = this.buildCloseDatagram(now);
-      cs.closeDatagram = d ?? EMPTY;
+      // kept to answer later packets: a copy, since the sender may recycle the one it sends (datagramPool.ts)
+      cs.closeDatagram = d?.slice() ?? EMPTY;
       if (d !== undefined) {
         out.push(d);
         this.onDatagramSent(d);

@@ -2,8 +2,9 @@
  * Builds the packets of one datagram (RFC 9000 §12.2, §17): each packet's frames are written into a reusable
  * per-level payload buffer (shared by all connections, see {@link PacketBuilder}), the last packet is padded when the datagram must reach 1200 bytes (§14.1) or a packet
  * is too short for a header-protection sample (RFC 9001 §5.4.2), then every packet is sealed by quic-crypto
- * straight into the datagram, allocated at its final size (header, AEAD, header protection) — coalesced Initial,
- * Handshake, 0-RTT and 1-RTT packets in that order.
+ * straight into the datagram's own buffer (header, AEAD, header protection) — coalesced Initial, Handshake, 0-RTT
+ * and 1-RTT packets in that order. Large datagrams' buffers are reused once the sender gives them back
+ * (datagramPool.ts).
  */
 import type { EncryptionLevel, QuicKeyStore } from '@quichs/quic-crypto';
 import { packetNumberLength } from '@quichs/quic-crypto';
@@ -13,6 +14,7 @@ import { QuicWriter } from '../frame/quicWriter.js';
 import { varintSize } from '../frame/varint.js';
 import { writeLongHeader, writeShortHeader } from '../packet/headerBuilder.js';
 import type { PacketNumberSpace } from './packetNumberSpace.js';
+import { takeDatagramBuffer } from './datagramPool.js';
 import { newSentFrames, type SentFrames } from './sentFrames.js';
 
 /** AEAD tag length of every QUIC v1/v2 cipher suite. */
@@ -171,8 +173,8 @@ export class PacketBuilder {
   }
 
   /**
-   * Pads (to `minDatagram`, and every packet to the header-protection minimum), then seals the plans into a new
-   * buffer of the datagram's size and returns it.
+   * Pads (to `minDatagram`, and every packet to the header-protection minimum), then seals the plans into a buffer
+   * of its own (the connection keeps no reference to it) and returns the datagram.
    */
   seal(plans: readonly PacketPlan[], keys: QuicKeyStore, ctx: HeaderContext, minDatagram: number): Uint8Array {
     let total = 0;
@@ -186,7 +188,9 @@ export class PacketBuilder {
       PacketBuilder.pad(last, extra);
       total += extra;
     }
-    const datagram = new Uint8Array(total);
+    // A datagram filling more than half the capacity takes a reusable buffer (see datagramPool.ts); small ones
+    // (ACKs) get their own small one.
+    const datagram = total > this.capacity / 2 ? takeDatagramBuffer(this.capacity) : new Uint8Array(total);
     let offset = 0;
     const hw = this.headerWriter;
     for (const p of plans) {
@@ -208,6 +212,6 @@ export class PacketBuilder {
             });
       offset += keys.protectInto(p.level, hw.finish(), payload, pnOffset, p.pn, datagram, offset);
     }
-    return offset === total ? datagram : datagram.subarray(0, offset);
+    return offset === datagram.length ? datagram : datagram.subarray(0, offset);
   }
 }

@@ -21,6 +21,7 @@ import { QUIC_VERSION_1 } from '../packet/version.js';
 import { AddressTokenMinter } from '../token/addressToken.js';
 import { StatelessResetTokenGenerator } from '../token/statelessResetToken.js';
 import type { ClientConnectionCoreOptions } from '../connection/connectionOptions.js';
+import { recycleDatagram } from '../connection/datagramPool.js';
 import type { ConnectionCore } from '../node/connectionCore.js';
 import { createConnectionFactory } from '../node/connectionFactory.js';
 import { QuicConnection } from '../node/quicConnection.js';
@@ -371,7 +372,9 @@ export class Endpoint extends EventEmitter {
     const now = this.clock();
     for (const t of this.core.flush(now)) {
       this.sendsInFlight++;
-      this.socket.send(t.datagram, t.remote.port, t.remote.address, (err) => {
+      const datagram = t.datagram;
+      this.socket.send(datagram, t.remote.port, t.remote.address, (err) => {
+        recycleDatagram(datagram);
         this.sendsInFlight--;
         if (err) this.sendErrors++;
         if (this.sendsInFlight === 0) this.sendsDone?.();
