@@ -115,6 +115,18 @@ s('CryptoStream: out-of-order reassembly, 64 KiB limit, frames sized to the room
   assert.is(out.bytesWritten, 210);
 });
 
+s('PeerConnectionIds and PathValidation keep copies, not views of a node Buffer (whose slice() is a view)', () => {
+  const packet = Buffer.alloc(600, 0x11); // the decrypted payload the frames were parsed from
+  const peer = new PeerConnectionIds(Uint8Array.from([1]), 3);
+  peer.onNewConnectionId({ type: FrameType.NEW_CONNECTION_ID, sequenceNumber: 1, retirePriorTo: 1, connectionId: packet.subarray(10, 18), statelessResetToken: packet.subarray(20, 36) });
+  const p = new PathValidation();
+  p.onChallenge(packet.subarray(40, 48));
+  packet.fill(0x22);
+  assert.equal([...peer.current], new Array(8).fill(0x11));
+  assert.not.ok(peer.current.buffer === packet.buffer, 'the whole packet is not kept alive');
+  assert.equal([...p.pollResponse()!], new Array(8).fill(0x11));
+});
+
 s('PathValidation: responses echo challenges (bounded), our challenge validates, times out, is resent when lost', () => {
   const p = new PathValidation();
   for (let i = 0; i < 6; i++) p.onChallenge(Uint8Array.from([i, 0, 0, 0, 0, 0, 0, 0]));

@@ -90,6 +90,23 @@ s('every parameter round-trips (server)', () => {
   assert.equal(decodeTransportParameters(wire, 'server'), full);
 });
 
+s('decoded byte values are copies, also from a node Buffer (whose slice() is a view)', () => {
+  const encoded = encodeTransportParameters({
+    ...defaultTransportParameters(),
+    originalDestinationConnectionId: hex('0102030405060708'),
+    initialSourceConnectionId: hex('0a0b0c0d'),
+    statelessResetToken: new Uint8Array(16).fill(5),
+  });
+  const message = Buffer.alloc(encoded.length + 1200, 0); // e.g. the ClientHello the parameters came in
+  message.set(encoded, 100);
+  const p = decodeTransportParameters(message.subarray(100, 100 + encoded.length), 'server');
+  message.fill(0xee);
+  assert.equal(p.originalDestinationConnectionId, hex('0102030405060708'));
+  assert.equal(p.initialSourceConnectionId, hex('0a0b0c0d'));
+  assert.equal(p.statelessResetToken, new Uint8Array(16).fill(5));
+  for (const v of [p.originalDestinationConnectionId!, p.initialSourceConnectionId!, p.statelessResetToken!]) assert.not.ok(v.buffer === message.buffer);
+});
+
 s('defaults: empty extension, default values are not sent', () => {
   assert.equal(decodeTransportParameters(new Uint8Array(0), 'client'), defaultTransportParameters());
   assert.is(encodeTransportParameters(defaultTransportParameters()).length, 0);

@@ -923,7 +923,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const tooEarly = level === 'oneRtt' && this.role === 'server' && !this.handshakeCompleteFlag;
     if (!readable || tooEarly) {
       if (level !== 'initial' && this.buffered.length < MAX_BUFFERED_PACKETS && !(level === 'zeroRtt' && this.handshakeCompleteFlag)) {
-        this.buffered.push({ packet: packet.slice(), level });
+        this.buffered.push({ packet: new Uint8Array(packet), level }); // a copy, also of a node Buffer
         return 'buffered';
       }
       return this.dropPacket(h, now, 'key_unavailable');

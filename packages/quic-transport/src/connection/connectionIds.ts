@@ -186,7 +186,12 @@ export class PeerConnectionIds {
     if (f.sequenceNumber < this.retiredBelow) {
       this.retirePending.add(f.sequenceNumber);
     } else {
-      this.ids.set(f.sequenceNumber, { cid: f.connectionId.slice(), token: f.statelessResetToken.slice() });
+      // copies, in one buffer (a view — a node Buffer's slice() is one too — would keep the whole packet alive)
+      const n = f.connectionId.length;
+      const both = new Uint8Array(n + f.statelessResetToken.length);
+      both.set(f.connectionId);
+      both.set(f.statelessResetToken, n);
+      this.ids.set(f.sequenceNumber, { cid: both.subarray(0, n), token: both.subarray(n) });
     }
     if (f.retirePriorTo > this.retiredBelow) {
       this.retiredBelow = f.retirePriorTo;

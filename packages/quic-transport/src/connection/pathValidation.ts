@@ -25,7 +25,7 @@ export class PathValidation {
   /** A PATH_CHALLENGE arrived: its data must be echoed. */
   onChallenge(data: Uint8Array): void {
     if (this.responses.length >= MAX_PENDING_RESPONSES) this.responses.shift();
-    this.responses.push(data.slice());
+    this.responses.push(new Uint8Array(data)); // a copy, also of a node Buffer (whose slice() is a view)
   }
 
   /** Next PATH_RESPONSE data to send, or undefined. */

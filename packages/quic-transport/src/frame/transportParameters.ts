@@ -147,7 +147,7 @@ function readIntParam(r: QuicReader, name: string, saturate = false): number {
 
 function readCid(value: Uint8Array, name: string): Uint8Array {
   if (value.length > MAX_CONNECTION_ID_LENGTH) throw tpError(`${name} longer than 20 bytes`);
-  return value.slice();
+  return new Uint8Array(value); // a copy, also of a node Buffer (whose slice() is a view)
 }
 
 function readPreferredAddress(value: Uint8Array): PreferredAddress {
@@ -209,7 +209,7 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         break;
       case ID.stateless_reset_token:
         if (value.length !== 16) throw tpError('stateless_reset_token must be 16 bytes');
-        p.statelessResetToken = value.slice();
+        p.statelessResetToken = new Uint8Array(value);
         break;
       case ID.max_udp_payload_size:
         p.maxUdpPayloadSize = readIntParam(v, 'max_udp_payload_size', true);
@@ -248,7 +248,7 @@ export function decodeTransportParameters(data: Uint8Array, sender: 'client' | '
         p.disableActiveMigration = true;
         break;
       case ID.preferred_address:
-        p.preferredAddress = readPreferredAddress(value.slice());
+        p.preferredAddress = readPreferredAddress(new Uint8Array(value));
         break;
       case ID.active_connection_id_limit:
         p.activeConnectionIdLimit = readIntParam(v, 'active_connection_id_limit');
