@@ -40,17 +40,17 @@ export interface EngineConfig {
   /** RNG. */
   random: (length: number) => Uint8Array;
   /** Cipher suites, preference order. */
-  suites: CipherSuiteParams[];
+  suites: readonly CipherSuiteParams[];
   /** Groups, preference order. */
-  groups: KeyExchangeGroup[];
+  groups: readonly KeyExchangeGroup[];
   /** Client: groups to send shares for in the first ClientHello. */
-  keyShares: KeyExchangeGroup[];
+  keyShares: readonly KeyExchangeGroup[];
   /** Signature schemes (codepoints), preference order. */
-  sigalgs: number[];
+  sigalgs: readonly number[];
   /** Schemes accepted in the peer's certificate signatures (sent as signature_algorithms_cert), or undefined. */
   sigalgsCert: number[] | undefined;
   /** ALPN protocols. */
-  alpn: string[];
+  alpn: readonly string[];
   /** Client: server name. */
   servername: string | undefined;
   /** Server: SNI callback. */
@@ -58,7 +58,7 @@ export interface EngineConfig {
   /** Server: strict SNI. */
   strictSni: boolean;
   /** Server: names we serve. */
-  serverNames: string[];
+  serverNames: readonly string[];
   /** Verify the peer chain. */
   rejectUnauthorized: boolean;
   /** Server: client certificate policy. */
@@ -74,13 +74,13 @@ export interface EngineConfig {
   /** Our transport parameters. */
   transportParameters: Uint8Array | undefined;
   /** Extra extensions. */
-  extensions: Extension[];
+  extensions: readonly Extension[];
   /** External PSKs (validated). */
-  psks: ResolvedExternalPsk[];
+  psks: readonly ResolvedExternalPsk[];
   /** Server: external PSK lookup. */
   pskCallback: PskCallback | undefined;
   /** PSK modes, preference order. */
-  pskModes: PskMode[];
+  pskModes: readonly PskMode[];
   /** Early data. */
   earlyData: boolean;
   /** Client: the session to resume. */
@@ -204,21 +204,34 @@ export function parseSigalgsCert(v: readonly (string | number)[] | string | unde
   return out;
 }
 
+// Defaults shared by every engine created without the option (frozen: configurations never change them in place).
+const NONE: readonly never[] = Object.freeze([]);
+const DEFAULT_SUITES: readonly CipherSuiteParams[] = Object.freeze([...CIPHER_SUITES]);
+const DEFAULT_SIGALGS: readonly number[] = Object.freeze([...DEFAULT_SIGNATURE_SCHEMES]);
+const DEFAULT_SHARES: readonly KeyExchangeGroup[] = Object.freeze(DEFAULT_KEY_SHARES.filter((g) => SUPPORTED_GROUPS.includes(g)));
+const DEFAULT_PSK_MODES: readonly PskMode[] = Object.freeze(parsePskModes(undefined));
+const NO_APP_DATA = new Uint8Array(0);
+
+/** A copy of `v` — or the shared empty list when there is nothing to copy. */
+function copyList<T>(v: readonly T[] | undefined): readonly T[] {
+  return v === undefined || v.length === 0 ? NONE : [...v];
+}
+
 /** Builds the working configuration from the options object. */
 export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOptions = {}): EngineConfig {
   if (role !== 'client' && role !== 'server') throw new TypeError(`role must be "client" or "server"`);
   const provider = o.provider ?? defaultProvider();
-  const groups = parseGroups(o.groups as readonly string[] | string | undefined, SUPPORTED_GROUPS);
+  const groups: readonly KeyExchangeGroup[] = o.groups === undefined ? SUPPORTED_GROUPS : parseGroups(o.groups as readonly string[] | string, SUPPORTED_GROUPS);
   if (groups.length === 0) throw new RangeError('empty group list');
-  let keyShares = o.keyShares === undefined
-    ? DEFAULT_KEY_SHARES.filter((g) => groups.includes(g))
+  let keyShares: readonly KeyExchangeGroup[] = o.keyShares === undefined
+    ? (groups === SUPPORTED_GROUPS ? DEFAULT_SHARES : DEFAULT_KEY_SHARES.filter((g) => groups.includes(g)))
     : parseGroups(o.keyShares as readonly string[], []);
   for (const g of keyShares) if (!groups.includes(g)) throw new RangeError(`key share group ${g} is not in groups`);
   if (keyShares.length === 0) keyShares = [groups[0]];
   const rejectUnauthorized = o.rejectUnauthorized ?? true;
   const certRequest = o.certRequest ??
     (o.requestCert === true ? (rejectUnauthorized ? CertRequest.REQUIRED : CertRequest.OPTIONAL) : CertRequest.NONE);
-  const alpn = [...(o.ALPNProtocols ?? [])];
+  const alpn = copyList(o.ALPNProtocols);
   for (const p of alpn) {
     if (p.length === 0 || p.length > 255) throw new RangeError('ALPN protocol names must be 1..255 bytes');
   }
@@ -227,16 +240,16 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     provider,
     clock: o.clock,
     random: o.rng ?? ((n: number) => provider.randomBytes(n)),
-    suites: parseSuites(o.ciphers),
+    suites: o.ciphers === undefined ? DEFAULT_SUITES : parseSuites(o.ciphers),
     groups,
     keyShares,
-    sigalgs: parseSigalgs(o.sigalgs),
+    sigalgs: o.sigalgs === undefined ? DEFAULT_SIGALGS : parseSigalgs(o.sigalgs),
     sigalgsCert: parseSigalgsCert(o.sigalgsCert),
     alpn,
     servername: o.servername,
     sniCallback: o.SNICallback,
     strictSni: o.strictSNI ?? false,
-    serverNames: [...(o.serverNames ?? [])],
+    serverNames: copyList(o.serverNames),
     rejectUnauthorized,
     certRequest,
     verify: o.verify,
@@ -244,10 +257,10 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     keylog: o.keylog,
     quic: o.quic ?? false,
     transportParameters: o.transportParameters,
-    extensions: [...(o.extensions ?? [])],
-    psks: (o.psks ?? []).map(resolveExternalPsk),
+    extensions: copyList(o.extensions),
+    psks: o.psks === undefined || o.psks.length === 0 ? NONE : o.psks.map(resolveExternalPsk),
     pskCallback: o.pskCallback,
-    pskModes: parsePskModes(o.pskModes),
+    pskModes: o.pskModes === undefined ? DEFAULT_PSK_MODES : parsePskModes(o.pskModes),
     earlyData: o.earlyData ?? false,
     session: o.session instanceof Uint8Array ? TlsSession.fromBytes(o.session) : o.session,
     onSession: o.onSession,
@@ -255,7 +268,7 @@ export function createEngineConfig(role: 'client' | 'server', o: TlsEngineOption
     resumedTicketCount: count(o.resumedTicketCount, 1, 'resumedTicketCount'),
     ticketLifetime: ticketLifetime(o.ticketLifetime),
     ticketKeyCallback: o.ticketKeyCallback ?? o.ticketKeys?.callback,
-    ticketAppData: o.ticketAppData ?? new Uint8Array(0),
+    ticketAppData: o.ticketAppData ?? NO_APP_DATA,
     maxEarlyData: count(o.maxEarlyData, 16384, 'maxEarlyData', 0xfffffffe),
     acceptEarlyData: o.acceptEarlyData,
     acceptTicket: o.acceptTicket,

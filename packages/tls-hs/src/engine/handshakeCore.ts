@@ -44,6 +44,10 @@ const KEYLOG_LABELS: Partial<Record<SecretName, KeyLogLabel>> = {
   exporter: 'EXPORTER_SECRET',
 };
 
+/** Bytes per secrets slab: the ~10 secrets of a handshake (32 or 48 bytes each) fit in one. */
+const SECRET_SLAB = 480;
+const NO_SLAB = new Uint8Array(0);
+
 /** A session ticket received from the server. */
 export interface ReceivedTicket {
   /** The NewSessionTicket message. */
@@ -121,14 +125,14 @@ export abstract class HandshakeCore {
   /** Secrets derived so far. */
   protected readonly secrets = new Map<SecretName, Uint8Array>();
   /** Secrets derived only when asked for (no key log): name → derivation. */
-  private readonly lazySecrets = new Map<SecretName, () => Uint8Array>();
+  private lazySecrets: Map<SecretName, () => Uint8Array> | undefined;
   protected transcript: Transcript;
   protected ks: KeySchedule | undefined;
   protected readonly reassembler: HandshakeReassembler;
   private flights: TlsFlight[] = [];
+  private slab: Uint8Array = NO_SLAB;
+  private slabUsed = 0;
   private peerExtensionList: readonly Extension[] = [];
-  /** Client: the server's transport parameters as the sessions of this connection remember them. */
-  private sessionTransportParameters: Uint8Array | undefined;
   /** After the handshake: the peer's extensions as one block (views into the message they came in are dropped). */
   private packedPeerExtensions: Uint8Array | undefined;
 
@@ -162,11 +166,14 @@ export abstract class HandshakeCore {
   }
 
   /**
-   * Entering CONNECTED: drops what only the handshake needed — the transcript hash, the reassembly buffer, the
-   * message buffers the peer's extensions were views into (kept as one packed block, unpacked when asked for) — so
-   * an idle connection keeps negotiated values, secrets and what the getters expose.
+   * Entering CONNECTED: drops what only the handshake needed — our encoded transport parameters, the key schedule,
+   * the transcript hash, the reassembly buffer, the message buffers the peer's extensions were views into (kept as one packed
+   * block, unpacked when asked for) — so an idle connection keeps negotiated values, secrets and what the getters
+   * expose.
    */
   protected releaseHandshakeState(): void {
+    this.config.transportParameters = undefined; // ours went out in the ClientHello / EncryptedExtensions
+    this.ks = undefined; // every secret is derived (a PSK's lazy early exporter keeps its own schedule)
     this.transcript.release();
     this.reassembler.compact();
     if (this.peerExtensionList.length > 0) {
@@ -186,9 +193,9 @@ export abstract class HandshakeCore {
   secret(name: SecretName): Uint8Array | undefined {
     const v = this.secrets.get(name);
     if (v !== undefined) return v;
-    const derive = this.lazySecrets.get(name);
+    const derive = this.lazySecrets?.get(name);
     if (derive === undefined) return undefined;
-    this.lazySecrets.delete(name);
+    this.lazySecrets!.delete(name);
     const s = derive();
     this.secrets.set(name, s);
     return s;
@@ -204,10 +211,10 @@ export abstract class HandshakeCore {
       return;
     }
     this.secrets.delete(name);
-    this.lazySecrets.set(name, derive);
+    (this.lazySecrets ??= new Map()).set(name, derive);
   }
 
-  /** The key schedule (after the suite is known). */
+  /** The key schedule (from the moment the suite is known until CONNECTED). */
   get keySchedule(): KeySchedule | undefined {
     return this.ks;
   }
@@ -232,9 +239,25 @@ export abstract class HandshakeCore {
     return raw;
   }
 
+  /**
+   * A copy of `value` in the current slab: the handful of secrets of a connection share one small buffer instead of
+   * one buffer (and ArrayBuffer object) each.
+   */
+  private keepSecret(value: Uint8Array): Uint8Array {
+    if (this.slab.length - this.slabUsed < value.length) {
+      this.slab = new Uint8Array(Math.max(SECRET_SLAB, value.length));
+      this.slabUsed = 0;
+    }
+    const kept = this.slab.subarray(this.slabUsed, this.slabUsed + value.length);
+    kept.set(value);
+    this.slabUsed += value.length;
+    return kept;
+  }
+
   /** Stores a secret and writes its key log line. */
-  protected setSecret(name: SecretName, value: Uint8Array): void {
-    this.lazySecrets.delete(name);
+  protected setSecret(name: SecretName, secret: Uint8Array): void {
+    const value = this.keepSecret(secret);
+    this.lazySecrets?.delete(name);
     this.secrets.set(name, value);
     const label = KEYLOG_LABELS[name];
     if (label !== undefined && this.config.keylog !== undefined && this.clientRandom !== undefined) {
@@ -391,11 +414,16 @@ export abstract class HandshakeCore {
     }
     const suite = this.suite!;
     const rms = this.secrets.get('resumption')!;
-    // one copy of the server's transport parameters for every session of this connection (sessions are immutable)
-    this.sessionTransportParameters ??= this.peerTransportParameters?.slice();
+    // the session's ticket and PSK and the kept nonce in one buffer
+    const psk = resumptionPsk(c.provider, suite.hash, rms, ticket.nonce);
+    const t = ticket.ticket.length;
+    const block = new Uint8Array(t + psk.length + ticket.nonce.length);
+    block.set(ticket.ticket);
+    block.set(psk, t);
+    block.set(ticket.nonce, t + psk.length);
     const session = new TlsSession({
-      ticket: ticket.ticket.slice(),
-      psk: resumptionPsk(c.provider, suite.hash, rms, ticket.nonce),
+      ticket: block.subarray(0, t),
+      psk: block.subarray(t, t + psk.length),
       suite: suite.code,
       lifetime: ticket.lifetime,
       ageAdd: ticket.ageAdd,
@@ -404,14 +432,15 @@ export abstract class HandshakeCore {
       alpn: this.alpnProtocol,
       serverName: this.serverName,
       quic: c.quic,
-      transportParameters: this.sessionTransportParameters,
+      // the engine's own copy, shared by every session of this connection (none of them changes it)
+      transportParameters: this.peerTransportParameters,
       peerCertificate: this.peerCertificates[0],
     });
     // the message as kept: no views into the buffer it arrived in (the ticket bytes are the session's)
     const kept: NewSessionTicket = {
       lifetime: ticket.lifetime,
       ageAdd: ticket.ageAdd,
-      nonce: ticket.nonce.slice(),
+      nonce: block.subarray(t + psk.length),
       ticket: session.ticket,
       extensions: ticket.extensions.length === 0 ? [] : unpackExtensions(packExtensions(ticket.extensions)),
     };
