@@ -54,8 +54,11 @@ export class PacketAead {
     this.suite = suite;
     this.limits = suite.limits;
     this.aead = provider.createAead(suite.aead, key);
-    this.iv = Uint8Array.from(iv);
-    this.nonce = new Uint8Array(iv.length);
+    // IV copy and nonce scratch share one buffer (three keys live as long as the connection)
+    const both = new Uint8Array(2 * iv.length);
+    both.set(iv);
+    this.iv = both.subarray(0, iv.length);
+    this.nonce = both.subarray(iv.length);
     this.shared = sharedFailures;
   }
 

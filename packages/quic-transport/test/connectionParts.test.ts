@@ -113,6 +113,9 @@ s('CryptoStream: out-of-order reassembly, 64 KiB limit, frames sized to the room
   out.discard();
   assert.not.ok(out.hasPendingData);
   assert.is(out.bytesWritten, 210);
+  const readOffset = out.receivedOffset;
+  assert.is(out.onCryptoFrame(readOffset, Uint8Array.of(1)), undefined, 'CRYPTO data of a discarded level is ignored');
+  assert.is(out.receivedOffset, readOffset);
 });
 
 s('PeerConnectionIds and PathValidation keep copies, not views of a node Buffer (whose slice() is a view)', () => {

@@ -1455,6 +1455,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
       sp.initial.discard(now);
       this.qlog.keysDiscarded(this.now, 'initial');
+      // no Initial goes out any more (nor a Version Negotiation restart): the token is not needed
+      this.token = EMPTY;
+      this.givenToken = undefined;
     }
     return datagram;
   }

@@ -20,7 +20,9 @@ export interface OutgoingCrypto {
 
 /** One level's crypto stream, both directions. */
 export class CryptoStream {
-  private readonly recv: ReassemblyBuffer;
+  /** Incoming reassembly; gone once the level is discarded (no packet of it can be opened any more). */
+  private recv: ReassemblyBuffer | undefined;
+  private readOffsetAtDiscard = 0;
   private chunks: Uint8Array[] = [];
   private chunkOffsets: number[] = [];
   private sendEnd = 0;
@@ -35,7 +37,7 @@ export class CryptoStream {
 
   /** Offset of the next byte TLS will get. */
   get receivedOffset(): number {
-    return this.recv.readOffset;
+    return this.recv !== undefined ? this.recv.readOffset : this.readOffsetAtDiscard;
   }
 
   /**
@@ -43,7 +45,7 @@ export class CryptoStream {
    * @throws QuicError CRYPTO_BUFFER_EXCEEDED beyond the span limit
    */
   onCryptoFrame(offset: number, data: Uint8Array): Uint8Array | undefined {
-    if (!this.recv.insert(offset, data)) return undefined;
+    if (this.recv === undefined || !this.recv.insert(offset, data)) return undefined;
     const out = this.recv.readAll();
     return out.length > 0 ? out : undefined;
   }
@@ -106,14 +108,18 @@ export class CryptoStream {
     this.requeue(this.base, this.sendEnd);
   }
 
-  /** Forgets everything (the level's keys are discarded). */
+  /** Forgets everything (the level's keys are discarded); CRYPTO data arriving later is ignored. */
   discard(): void {
     this.chunks = [];
     this.chunkOffsets = [];
     this.unsent.clear();
     this.acked.clear();
     this.base = this.sendEnd;
-    this.recv.discard();
+    if (this.recv !== undefined) {
+      this.recv.discard();
+      this.readOffsetAtDiscard = this.recv.readOffset;
+      this.recv = undefined;
+    }
   }
 
   private requeue(start: number, end: number): void {

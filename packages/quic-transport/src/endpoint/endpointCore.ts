@@ -207,7 +207,13 @@ class Entry implements ConnectionIdHooks {
     const r = this.registry;
     for (;;) {
       const cid = r.provider.randomBytes(r.cidLength);
-      if (r.table.add(cid, this)) return { cid, statelessResetToken: r.resetTokens.tokenFor(cid) };
+      if (!r.table.add(cid, this)) continue;
+      // the ID and its token share one buffer (a connection keeps a few of these for its whole life)
+      const token = r.resetTokens.tokenFor(cid);
+      const both = new Uint8Array(cid.length + token.length);
+      both.set(cid);
+      both.set(token, cid.length);
+      return { cid: both.subarray(0, cid.length), statelessResetToken: both.subarray(cid.length) };
     }
   }
 

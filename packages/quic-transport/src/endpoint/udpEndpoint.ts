@@ -128,6 +128,14 @@ export interface EndpointOptions {
   clock?: () => number;
 }
 
+/**
+ * The 'newToken' listener of a client connection: remembers the token for its server address. Made in a scope of
+ * its own, so the closure keeps only the map and the key (not everything `connect()` had in scope).
+ */
+function tokenRecorder(tokens: Map<string, { token: Uint8Array; version: number }>, key: string): (token: Uint8Array, version: number) => void {
+  return (token, version) => void tokens.set(key, { token, version });
+}
+
 /** A UDP endpoint. Events: 'connection' (QuicConnection, server side), 'error' (socket errors), 'close'. */
 export class Endpoint extends EventEmitter {
   /** The sans-IO core (routing, VN, Retry, resets). */
@@ -242,7 +250,7 @@ export class Endpoint extends EventEmitter {
       this.tokens.delete(tokenKey); // single use (RFC 9000 §8.1.3)
       const core = this.factory.client(out, { ...ctx, servername, token: stored?.token, tokenVersion: stored?.version });
       wrapper = new QuicConnection(core, this, options.stream);
-      wrapper.on('newToken', (token: Uint8Array, version: number) => this.tokens.set(tokenKey, { token, version }));
+      wrapper.on('newToken', tokenRecorder(this.tokens, tokenKey));
       this.wrappers.set(core, wrapper);
       return core;
     });

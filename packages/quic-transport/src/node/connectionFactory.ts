@@ -13,6 +13,16 @@ import type { ConnectionCore } from './connectionCore.js';
 /** The wall clock the TLS engines check certificates against (one function for every connection). */
 const wallClock = (): number => Date.now();
 
+/**
+ * The onWakeup of one connection, made in a scope of its own: the closure keeps the endpoint's wakeup and the slot
+ * the connection is put in once created, not everything the factory had in scope.
+ */
+function wakeupFor(wakeup: ConnectionContext['wakeup'], slot: { conn?: Connection }): () => void {
+  return () => {
+    if (slot.conn !== undefined) wakeup?.(slot.conn);
+  };
+}
+
 function baseOptions(ctx: ConnectionContext, wake: () => void): ConnectionCoreOptions {
   const o = ctx.options;
   const tls: TlsEngineOptions = { clock: wallClock, ...o.tls };
@@ -31,8 +41,8 @@ function baseOptions(ctx: ConnectionContext, wake: () => void): ConnectionCoreOp
 export function createConnectionFactory(): ConnectionFactory {
   return {
     client(out, ctx): ConnectionCore {
-      let conn: Connection | undefined;
-      const base = baseOptions(ctx, () => conn && ctx.wakeup?.(conn));
+      const slot: { conn?: Connection } = {};
+      const base = baseOptions(ctx, wakeupFor(ctx.wakeup, slot));
       const dcid = ctx.options.connection?.initialDcid ?? (base.provider ?? defaultProvider()).randomBytes(8);
       const options: ClientConnectionCoreOptions = {
         ...base,
@@ -43,15 +53,15 @@ export function createConnectionFactory(): ConnectionFactory {
         initialDcid: dcid,
       };
       if (ctx.qlog !== undefined) options.qlog = ctx.qlog(dcid, 'client');
-      conn = Connection.client(out, options);
-      return conn;
+      slot.conn = Connection.client(out, options);
+      return slot.conn;
     },
     server(incoming, ctx): ConnectionCore {
-      let conn: Connection | undefined;
-      const options = baseOptions(ctx, () => conn && ctx.wakeup?.(conn));
+      const slot: { conn?: Connection } = {};
+      const options = baseOptions(ctx, wakeupFor(ctx.wakeup, slot));
       if (ctx.qlog !== undefined) options.qlog = ctx.qlog(incoming.originalDcid, 'server');
-      conn = Connection.server(incoming, options);
-      return conn;
+      slot.conn = Connection.server(incoming, options);
+      return slot.conn;
     },
   };
 }
