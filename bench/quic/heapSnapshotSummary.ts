@@ -255,3 +255,27 @@ console.log('\nlargest single objects:');
     console.log(`  ${(retained[i] / 1e6).toFixed(2).padStart(7)} MB  ${label(i)}  ← ${label(d)}.${edge}`);
   }
 }
+
+// ArrayBuffer backing stores by size and by what dominates their ArrayBuffer (edge name + holder label).
+console.log('\narray buffer backing stores by holder:');
+{
+  const hist = new Map<string, { n: number; bytes: number }>();
+  for (let i = 0; i < N; i++) {
+    if (typeOf(i) !== 'native' || nameOf(i) !== 'system / JSArrayBufferData') continue;
+    const ab = idom[i];
+    const holder = idom[ab];
+    const viaEdge = (from: number, to: number): string => {
+      for (let e = firstEdge[from]; e < firstEdge[from + 1]; e += EF) if (edges[e + eTo] / NF === to) return edgeLabel(e);
+      return '?';
+    };
+    const up = idom[holder];
+    const k = `${label(up)}.${viaEdge(up, holder)} → ${label(holder)}.${viaEdge(holder, ab)} (${selfOf(i) >= 1024 ? '>=1K' : '<1K'})`;
+    const h = hist.get(k) ?? { n: 0, bytes: 0 };
+    h.n++;
+    h.bytes += selfOf(i);
+    hist.set(k, h);
+  }
+  for (const [k, h] of [...hist].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, top)) {
+    console.log(`  ${(h.bytes / 1e6).toFixed(2).padStart(7)} MB ${String(h.n).padStart(7)}  ${k}`);
+  }
+}
