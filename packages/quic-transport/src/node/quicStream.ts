@@ -38,6 +38,10 @@ export class QuicStreamDuplex extends Duplex {
   private pending: { chunk: Uint8Array; offset: number; callback: (err?: Error | null) => void } | undefined;
   private wantRead = false;
   private pullQueued = false;
+  /** A pull held back until the paused reader takes what is buffered (see {@link QuicStreamDuplex.read}). */
+  private pullAfterRead = false;
+  /** Node called _read and waits for a push (it calls _read again only after one). */
+  private readPending = false;
   private readEnded = false;
   private sendClosed = false;
 
@@ -119,6 +123,7 @@ export class QuicStreamDuplex extends Duplex {
 
   override _read(): void {
     this.wantRead = true;
+    this.readPending = true;
     if (this.readableLength === 0) return this.pull();
     // Called from inside read() with chunks still buffered: chunks pushed now would come back from that read()
     // concatenated (a copy of every byte). Pull once read() has taken what is buffered.
@@ -126,8 +131,20 @@ export class QuicStreamDuplex extends Duplex {
     this.pullQueued = true;
     process.nextTick(() => {
       this.pullQueued = false;
-      if (!this.destroyed) this.pull();
+      if (this.destroyed) return;
+      // Still buffered: that was a read(0) (Node reading ahead), not a reader taking the chunk — pull once one does.
+      if (this.bufferedForPausedReader()) this.pullAfterRead = true;
+      else this.pull();
     });
+  }
+
+  override read(size?: number): ReturnType<Duplex['read']> {
+    const chunk = super.read(size);
+    if (this.pullAfterRead && !this.bufferedForPausedReader()) {
+      this.pullAfterRead = false;
+      if (!this.destroyed) this.pull();
+    }
+    return chunk;
   }
 
   override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
@@ -166,9 +183,17 @@ export class QuicStreamDuplex extends Duplex {
     }
   }
 
+  /** True when a paused reader has half the readable high-water mark buffered (enough to hand over). */
+  private bufferedForPausedReader(): boolean {
+    return this.readableFlowing !== true && this.readableLength >= this.readableHighWaterMark / 2;
+  }
+
   private pull(): void {
     if (this.readEnded) return;
     for (;;) {
+      // A paused reader (read(), async iteration) takes everything buffered at once, concatenated: with half the
+      // high-water mark buffered, wait for its next read() (unless Node waits for a push since its last _read).
+      if (!this.readPending && this.bufferedForPausedReader()) return;
       let r;
       try {
         r = this.host.core.readStream(this.id);
@@ -179,6 +204,7 @@ export class QuicStreamDuplex extends Duplex {
       if (!r) return;
       if (r.data.length > 0) {
         this.host.kick(); // reading may open flow-control credit (MAX_STREAM_DATA)
+        this.readPending = false;
         if (!this.push(Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength))) this.wantRead = false;
       }
       if (r.fin) {
