@@ -31,7 +31,7 @@ import { EndpointCore } from './endpointCore.js';
 import type { RemoteAddress } from './transmit.js';
 
 /** Default socket buffer size (bytes). */
-const DEFAULT_SOCKET_BUFFER = 2 * 1024 * 1024;
+const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 
 /** Due-now deadlines handled on the next event-loop turn in a row before the endpoint falls back to a 1 ms timer. */
 const MAX_DUE_NOW_TURNS = 1000;
@@ -104,7 +104,7 @@ export interface EndpointOptions {
   /** Socket type (default from `host`, else 'udp4'). */
   type?: 'udp4' | 'udp6';
   /**
-   * Socket receive / send buffer sizes in bytes (default 2 MiB each; the kernel caps them, on Linux at
+   * Socket receive / send buffer sizes in bytes (default 4 MiB each; the kernel caps them, on Linux at
    * net.core.rmem_max / wmem_max). Bursts of a fast connection otherwise overflow the default ~200 KB buffer.
    */
   recvBufferSize?: number;
