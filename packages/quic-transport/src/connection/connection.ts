@@ -79,6 +79,7 @@ import { PathValidation } from './pathValidation.js';
 import type { SentFrames } from './sentFrames.js';
 import { tlsSwitch, type TlsSwitchHost } from './tlsSwitch.js';
 import { acceptPeerTransportParameters, localTransportParameters, streamLimitsOf } from './transportParameterNegotiation.js';
+import { decodeSession, encodeTicketAppData, loweredRememberedLimit, sessionStartVersion, ticketTransportParameters, ticketVersion } from './resumption.js';
 import { chooseCompatibleVersion, isCompatibleVersion, onVersionNegotiation } from './versionNegotiation.js';
 
 const EMPTY = new Uint8Array(0);
@@ -390,13 +391,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     const keylog = this.options.keylog ?? tls.keylog;
     const encoded = encodeTransportParameters(this.local);
     const server = this.role === 'server';
-    let ticketAppData: Uint8Array | undefined;
-    if (server) {
-      // What a later 0-RTT attempt with a ticket from this connection is checked against: version + our limits.
-      ticketAppData = new Uint8Array(4 + encoded.length);
-      new DataView(ticketAppData.buffer).setUint32(0, this.version);
-      ticketAppData.set(encoded, 4);
-    }
     const userOnSession = tls.onSession;
     this.tlsEngine = new TlsEngine(this.role, {
       ...tls,
@@ -404,7 +398,8 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
       keylog,
       quic: true,
       transportParameters: encoded,
-      ticketAppData: server ? ticketAppData : tls.ticketAppData,
+      // what a later resumption / 0-RTT attempt with a ticket from this connection is checked against
+      ticketAppData: server ? encodeTicketAppData(this.version, encoded) : tls.ticketAppData,
       acceptEarlyData: server ? (offer) => this.acceptEarlyData(offer) : tls.acceptEarlyData,
       acceptTicket: server ? (offer) => this.acceptTicket(offer) : tls.acceptTicket,
       session: server || this.resumeSession === undefined ? tls.session : this.sessionToOffer(),
@@ -562,23 +557,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
    */
   private checkRememberedLimits(now: TransportParameters): void {
     const then = this.rememberedParams;
-    if (then === undefined) return;
-    const limits: [string, number, number][] = [
-      ['active_connection_id_limit', now.activeConnectionIdLimit, then.activeConnectionIdLimit],
-      ['initial_max_data', now.initialMaxData, then.initialMaxData],
-      ['initial_max_stream_data_bidi_local', now.initialMaxStreamDataBidiLocal, then.initialMaxStreamDataBidiLocal],
-      ['initial_max_stream_data_bidi_remote', now.initialMaxStreamDataBidiRemote, then.initialMaxStreamDataBidiRemote],
-      ['initial_max_stream_data_uni', now.initialMaxStreamDataUni, then.initialMaxStreamDataUni],
-      ['initial_max_streams_bidi', now.initialMaxStreamsBidi, then.initialMaxStreamsBidi],
-      ['initial_max_streams_uni', now.initialMaxStreamsUni, then.initialMaxStreamsUni],
-    ];
-    for (const [name, value, remembered] of limits) {
-      if (value < remembered) {
-        throw new QuicError(
-          TransportErrorCode.PROTOCOL_VIOLATION,
-          `server accepted 0-RTT but lowered ${name} from the remembered ${remembered} to ${value} (RFC 9000 §7.4.1)`,
-        );
-      }
+    const lowered = then === undefined ? undefined : loweredRememberedLimit(now, then);
+    if (lowered !== undefined) {
+      throw new QuicError(TransportErrorCode.PROTOCOL_VIOLATION, `server accepted 0-RTT but lowered ${lowered} (RFC 9000 §7.4.1)`);
     }
   }
 
@@ -587,26 +568,9 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
    * the limits the client may rely on may have shrunk since the ticket was issued; then the application decides.
    */
   private acceptEarlyData(offer: EarlyDataOffer): boolean {
-    const app = offer.appData;
-    if (app.length < 4) return false;
-    const version = ((app[0] << 24) | (app[1] << 16) | (app[2] << 8) | app[3]) >>> 0;
-    if (version !== this.version) return false;
-    let then: TransportParameters;
-    try {
-      then = decodeTransportParameters(app.subarray(4), 'server');
-    } catch {
-      return false;
-    }
-    const now = this.local;
-    const kept =
-      now.activeConnectionIdLimit >= then.activeConnectionIdLimit &&
-      now.initialMaxData >= then.initialMaxData &&
-      now.initialMaxStreamDataBidiLocal >= then.initialMaxStreamDataBidiLocal &&
-      now.initialMaxStreamDataBidiRemote >= then.initialMaxStreamDataBidiRemote &&
-      now.initialMaxStreamDataUni >= then.initialMaxStreamDataUni &&
-      now.initialMaxStreamsBidi >= then.initialMaxStreamsBidi &&
-      now.initialMaxStreamsUni >= then.initialMaxStreamsUni;
-    if (!kept) return false;
+    if (ticketVersion(offer.appData) !== this.version) return false;
+    const then = ticketTransportParameters(offer.appData);
+    if (then === undefined || loweredRememberedLimit(this.local, then) !== undefined) return false;
     const policy = this.options.tls?.acceptEarlyData;
     return policy === undefined || policy(offer);
   }
@@ -616,10 +580,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
    * the handshake falls back to a full one without 0-RTT; then the application's `acceptTicket` decides.
    */
   private acceptTicket(offer: TicketOffer): boolean {
-    const app = offer.appData;
-    if (app.length < 4) return false;
-    const version = ((app[0] << 24) | (app[1] << 16) | (app[2] << 8) | app[3]) >>> 0;
-    if (version !== this.version) return false;
+    if (ticketVersion(offer.appData) !== this.version) return false;
     const policy = this.options.tls?.acceptTicket;
     return policy === undefined || policy(offer);
   }
@@ -1837,26 +1798,6 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     s.bytesInFlight = this.loss.congestion.bytesInFlight;
     return { ...s };
   }
-}
-
-/** The `tls.session` option decoded (undefined when absent or not decodable — the TLS engine then reports it). */
-function decodeSession(s: TlsSession | Uint8Array | undefined): TlsSession | undefined {
-  if (!(s instanceof Uint8Array)) return s;
-  try {
-    return TlsSession.fromBytes(s);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Client without a `version` option: a session remembers the QUIC version its ticket is bound to (RFC 9369 §5), so
- * the connection starts in that version (when it is among `versions`) to be able to resume and send 0-RTT.
- */
-function sessionStartVersion(session: TlsSession | undefined, versions: readonly number[] | undefined): number | undefined {
-  const v = session?.quicVersion;
-  if (v === undefined) return undefined;
-  return (versions ?? [QUIC_VERSION_1, QUIC_VERSION_2]).includes(v) ? v : undefined;
 }
 
 /** Free send-buffer bytes a write waits for (1/8 of the buffer), so a writer never trickles byte-sized chunks. */

@@ -317,12 +317,11 @@ export class EndpointCore {
    */
   connect<C extends EndpointConnection>(remote: RemoteAddress, now: number, create: (out: OutgoingConnection) => C): C {
     if (this.closing) throw new RangeError('endpoint is closed');
-    const entry = new Entry(this.registry);
-    const hooks = entry;
-    const localCid = hooks.issue();
+    const entry = new Entry(this.registry); // also the connection's ConnectionIdHooks
+    const localCid = entry.issue();
     let conn: C;
     try {
-      conn = create({ remote, localCid, cids: hooks, now });
+      conn = create({ remote, localCid, cids: entry, now });
     } catch (err) {
       this.table.removeOwner(entry);
       throw err;
@@ -529,11 +528,10 @@ export class EndpointCore {
       return this.sendInitialClose(h, remote, TransportErrorCode.CONNECTION_REFUSED, 'server busy');
     }
 
-    const entry = new Entry(this.registry);
-    const hooks = entry;
+    const entry = new Entry(this.registry); // also the connection's ConnectionIdHooks
     const initialDcid = Uint8Array.from(h.dcid);
     if (!this.table.add(initialDcid, entry)) return this.drop('initial_dcid_collision');
-    const localCid = hooks.issue();
+    const localCid = entry.issue();
     let conn: EndpointConnection | undefined;
     try {
       conn = server.accept({
@@ -545,7 +543,7 @@ export class EndpointCore {
         originalDcid: Uint8Array.from(originalDcid),
         retrySourceCid,
         addressValidated: validated,
-        cids: hooks,
+        cids: entry,
         mintNewToken: (t: number, version: number) => this.tokens.mintNewToken({ address: remote.address, port: remote.port }, t, version),
         versions: this.versions,
         now,

@@ -152,7 +152,6 @@ export class StreamManager {
   private readonly maxStreamsPending = { bidi: false, uni: false };
   /** After rejected 0-RTT: local streams were opened beyond the peer's new MAX_STREAMS (they wait for it). */
   private readonly holding = { bidi: false, uni: false };
-  private anyHolding = false;
 
   /** Creates an empty table. */
   constructor(options: StreamManagerOptions) {
@@ -225,7 +224,6 @@ export class StreamManager {
       this.holding[direction] = this.localOpened[direction] > this.peerMaxStreams[direction];
       if (this.holding[direction]) this.noteStreamsBlocked(direction);
     }
-    this.anyHolding = this.holding.bidi || this.holding.uni;
     this.rescheduleAll();
   }
 
@@ -608,7 +606,6 @@ export class StreamManager {
 
   /** True for a local stream beyond the peer's MAX_STREAMS (only after {@link rewindLocalStreams}). */
   private isHeld(id: number): boolean {
-    if (!this.anyHolding) return false;
     const direction = streamDirection(id);
     return this.holding[direction] && isLocallyInitiated(id, this.role) && streamIndex(id) >= this.peerMaxStreams[direction];
   }
@@ -639,7 +636,6 @@ export class StreamManager {
       }
       if (maximum >= opened) {
         this.holding[direction] = false;
-        this.anyHolding = this.holding.bidi || this.holding.uni;
       } else {
         this.noteStreamsBlocked(direction); // still waiting for more
         return;
