@@ -2,17 +2,16 @@
  * ECDH for the node provider: X25519 via KeyObjects and P-256 / P-384 via node:crypto ECDH objects. Key pairs are
  * fresh, or built from a caller-chosen private key (known-answer tests such as RFC 7748 and RFC 8448, static keys).
  */
-import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { CryptoError } from './errors.js';
 import { checkEcdhPrivate, checkEcdhPublic, checkNonZeroSecret, type EcdhGroupName, type EcdhKeyPair } from './keyShare.js';
 
 /** PKCS#8 prefix of an X25519 private key (RFC 8410): the 32-byte scalar follows. */
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
-function x25519KeyPair(privateKey: KeyObject): EcdhKeyPair {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+function x25519KeyPair(privateKey: KeyObject, publicKey: Uint8Array): EcdhKeyPair {
   return {
-    publicKey: Buffer.from(jwk.x as string, 'base64url'),
+    publicKey,
     derive(peer: Uint8Array): Uint8Array {
       checkEcdhPublic('x25519', peer);
       let shared: Uint8Array;
@@ -33,18 +32,33 @@ function x25519KeyPair(privateKey: KeyObject): EcdhKeyPair {
 }
 
 /**
+ * A fresh X25519 key pair. The public key is encoded by the generation job itself: exporting it afterwards from the
+ * new KeyObject (createPublicKey(privateKey).export) can deadlock Node 20 for good, because the export allocates
+ * while holding the key's mutex and a garbage collection there destroys the finished job, which takes the same lock.
+ */
+function freshX25519(): EcdhKeyPair {
+  // @types/node has no overload for a JWK-encoded half; node 20 returns it as a JsonWebKey object
+  const pair = generateKeyPairSync('x25519', { publicKeyEncoding: { format: 'jwk' } } as object) as unknown as {
+    privateKey: KeyObject;
+    publicKey: JsonWebKey;
+  };
+  return x25519KeyPair(pair.privateKey, Buffer.from(pair.publicKey.x as string, 'base64url'));
+}
+
+/** An X25519 key pair from a chosen 32-byte scalar (its KeyObject comes from no generation job: exporting is safe). */
+function chosenX25519(scalar: Uint8Array): EcdhKeyPair {
+  const key = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, scalar]), format: 'der', type: 'pkcs8' });
+  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  return x25519KeyPair(key, Buffer.from(jwk.x as string, 'base64url'));
+}
+
+/**
  * A key pair of a classic group with node:crypto: fresh, or from `privateKey` (the 32-byte X25519 scalar, or the
  * big-endian P-256 / P-384 scalar; CryptoError('BAD_KEY') if it is malformed or out of range).
  */
 export function nodeEcdh(group: EcdhGroupName, privateKey?: Uint8Array): EcdhKeyPair {
   if (privateKey !== undefined) checkEcdhPrivate(group, privateKey);
-  if (group === 'x25519') {
-    const key =
-      privateKey === undefined
-        ? generateKeyPairSync('x25519').privateKey
-        : createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, privateKey]), format: 'der', type: 'pkcs8' });
-    return x25519KeyPair(key);
-  }
+  if (group === 'x25519') return privateKey === undefined ? freshX25519() : chosenX25519(privateKey);
   const ecdh = createECDH(group === 'secp256r1' ? 'prime256v1' : 'secp384r1');
   let publicKey: Uint8Array;
   if (privateKey === undefined) {

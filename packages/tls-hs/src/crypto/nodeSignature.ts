@@ -81,14 +81,22 @@ export function createNodeSignatureMethods(): SignatureMethods {
   }
 
   function generateKeyPair(type: KeyType, opts?: { readonly bits?: number }): PrivateKey {
-    let pair: { privateKey: KeyObject };
+    // The job encodes the key itself: exporting it later from the job's KeyObject can deadlock Node 20 (see nodeEcdh).
+    let der: Uint8Array;
     switch (type) {
       case 'ec-p256':
       case 'ec-p384':
-        pair = generateKeyPairSync('ec', { namedCurve: type === 'ec-p256' ? 'P-256' : 'P-384' });
+        der = generateKeyPairSync('ec', {
+          namedCurve: type === 'ec-p256' ? 'P-256' : 'P-384',
+          publicKeyEncoding: { type: 'spki', format: 'der' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+        }).privateKey;
         break;
       case 'ed25519':
-        pair = generateKeyPairSync('ed25519');
+        der = generateKeyPairSync('ed25519', {
+          publicKeyEncoding: { type: 'spki', format: 'der' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+        }).privateKey;
         break;
       case 'rsa':
       case 'rsa-pss': {
@@ -96,15 +104,15 @@ export function createNodeSignatureMethods(): SignatureMethods {
         if (!Number.isSafeInteger(bits) || bits < 1024 || bits > 8192 || bits % 2 !== 0) {
           throw new CryptoError('BAD_INPUT', 'RSA modulus size must be an even number of bits in 1024..8192');
         }
-        pair = type === 'rsa'
-          ? generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 })
-          : generateKeyPairSync('rsa-pss', { modulusLength: bits, publicExponent: 65537 });
+        const size = { modulusLength: bits, publicExponent: 65537 };
+        der = type === 'rsa'
+          ? generateKeyPairSync('rsa', { ...size, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } }).privateKey
+          : generateKeyPairSync('rsa-pss', { ...size, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } }).privateKey;
         break;
       }
       default:
         throw new CryptoError('UNSUPPORTED', `unknown key type ${String(type)}`);
     }
-    const der = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
     return store.wrapPrivate(parsePrivateKeyDer(new Uint8Array(der.buffer, der.byteOffset, der.byteLength)));
   }
 
