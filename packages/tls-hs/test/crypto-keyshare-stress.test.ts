@@ -3,8 +3,8 @@
  * generateKeyPairSync (createPublicKey(privateKey).export({ format: 'jwk' })) could hang the process for good on
  * Node 20: the export holds the key's mutex while it allocates the JWK strings, a garbage collection run by that
  * allocation destroys the finished key-generation job, and the job's destructor takes the same (non-recursive) mutex.
- * A tight loop hit it within ~1 000–45 000 shares, and with a 1 MiB young generation usually within 20 000. Each run is a child process killed at a deadline, so a hang is a
- * failure naming the group rather than a stalled test run.
+ * A tight loop hit it within ~1 000–45 000 shares, and with a 1 MiB young generation usually within 20 000. Each run
+ * is a child process killed at a deadline, so a hang is a failure naming the group rather than a stalled test run.
  */
 import { spawn } from 'node:child_process';
 import { suite } from 'uvu';

@@ -9,9 +9,10 @@ import { checkEcdhPrivate, checkEcdhPublic, checkNonZeroSecret, type EcdhGroupNa
 /** PKCS#8 prefix of an X25519 private key (RFC 8410): the 32-byte scalar follows. */
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
-function x25519KeyPair(privateKey: KeyObject, publicKey: Uint8Array): EcdhKeyPair {
+/** An X25519 key pair from its KeyObject and the JWK of its public half. */
+function x25519KeyPair(privateKey: KeyObject, publicJwk: JsonWebKey): EcdhKeyPair {
   return {
-    publicKey,
+    publicKey: Buffer.from(publicJwk.x as string, 'base64url'),
     derive(peer: Uint8Array): Uint8Array {
       checkEcdhPublic('x25519', peer);
       let shared: Uint8Array;
@@ -42,14 +43,13 @@ function freshX25519(): EcdhKeyPair {
     privateKey: KeyObject;
     publicKey: JsonWebKey;
   };
-  return x25519KeyPair(pair.privateKey, Buffer.from(pair.publicKey.x as string, 'base64url'));
+  return x25519KeyPair(pair.privateKey, pair.publicKey);
 }
 
 /** An X25519 key pair from a chosen 32-byte scalar (its KeyObject comes from no generation job: exporting is safe). */
 function chosenX25519(scalar: Uint8Array): EcdhKeyPair {
   const key = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, scalar]), format: 'der', type: 'pkcs8' });
-  const jwk = createPublicKey(key).export({ format: 'jwk' });
-  return x25519KeyPair(key, Buffer.from(jwk.x as string, 'base64url'));
+  return x25519KeyPair(key, createPublicKey(key).export({ format: 'jwk' }));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   generateKeyPairSync,
   sign as nodeSign,
   verify as nodeVerify,
+  type ED25519KeyPairOptions,
   type KeyObject,
 } from 'node:crypto';
 import { CryptoError } from './errors.js';
@@ -39,6 +40,12 @@ function options(params: SignatureParams): { algorithm: string | null; padding?:
       return { algorithm: params.hash, padding: constants.RSA_PKCS1_PADDING };
   }
 }
+
+/** Generated keys come back DER-encoded from the generation job itself (see generateKeyPair). */
+const DER_ENCODING: ED25519KeyPairOptions<'der', 'der'> = {
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+};
 
 /** Creates the node key and signature methods (with their own KeyObject cache). */
 export function createNodeSignatureMethods(): SignatureMethods {
@@ -86,17 +93,10 @@ export function createNodeSignatureMethods(): SignatureMethods {
     switch (type) {
       case 'ec-p256':
       case 'ec-p384':
-        der = generateKeyPairSync('ec', {
-          namedCurve: type === 'ec-p256' ? 'P-256' : 'P-384',
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-        }).privateKey;
+        der = generateKeyPairSync('ec', { namedCurve: type === 'ec-p256' ? 'P-256' : 'P-384', ...DER_ENCODING }).privateKey;
         break;
       case 'ed25519':
-        der = generateKeyPairSync('ed25519', {
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: { type: 'pkcs8', format: 'der' },
-        }).privateKey;
+        der = generateKeyPairSync('ed25519', DER_ENCODING).privateKey;
         break;
       case 'rsa':
       case 'rsa-pss': {
@@ -104,10 +104,8 @@ export function createNodeSignatureMethods(): SignatureMethods {
         if (!Number.isSafeInteger(bits) || bits < 1024 || bits > 8192 || bits % 2 !== 0) {
           throw new CryptoError('BAD_INPUT', 'RSA modulus size must be an even number of bits in 1024..8192');
         }
-        const size = { modulusLength: bits, publicExponent: 65537 };
-        der = type === 'rsa'
-          ? generateKeyPairSync('rsa', { ...size, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } }).privateKey
-          : generateKeyPairSync('rsa-pss', { ...size, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } }).privateKey;
+        const options = { modulusLength: bits, publicExponent: 65537, ...DER_ENCODING };
+        der = type === 'rsa' ? generateKeyPairSync('rsa', options).privateKey : generateKeyPairSync('rsa-pss', options).privateKey;
         break;
       }
       default:
