@@ -2,7 +2,7 @@
  * The node:crypto provider: node:crypto wherever Node 20 has the primitive (it is many times faster), noble for the
  * rest (ML-KEM-768 of the X25519MLKEM768 hybrid).
  */
-import { randomBytes as nodeRandomBytes, timingSafeEqual as nodeTimingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual as nodeTimingSafeEqual } from 'node:crypto';
 import { assertBytes, checkRandomLength, hashLengthOf } from './params.js';
 import {
   nodeCreateAead,
@@ -17,10 +17,12 @@ import { generateKeyShareWith, respondKeyShareWith } from './keyShare.js';
 import { nodeEcdh } from './nodeEcdh.js';
 import { createNodeSignatureMethods } from './nodeSignature.js';
 import type { CryptoProvider, KeyExchangeGroup } from './provider.js';
+import { RandomPool } from './randomPool.js';
 
 /** Creates the node:crypto provider. */
 export function createNodeProvider(): CryptoProvider {
   const signatures = createNodeSignatureMethods();
+  const random = new RandomPool((buffer) => void randomFillSync(buffer));
   return {
     name: 'node',
     hashLength: hashLengthOf,
@@ -37,7 +39,7 @@ export function createNodeProvider(): CryptoProvider {
     ...signatures,
     randomBytes(length: number): Uint8Array {
       checkRandomLength(length);
-      return nodeRandomBytes(length);
+      return random.take(length);
     },
     timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
       assertBytes(a, 'a');

@@ -295,12 +295,16 @@ export abstract class HandshakeCore {
     const th = this.transcript.digest();
     this.setSecret('clientApplication', ks.clientApplicationTrafficSecret(th));
     this.setSecret('serverApplication', ks.serverApplicationTrafficSecret(th));
-    this.setSecret('exporter', ks.exporterMasterSecret(th));
+    // few connections export keying material: derived on first use (or now, for the key log's EXPORTER_SECRET)
+    this.setSecretLazily('exporter', ks.deferredFromMaster('exp master', th));
   }
 
-  /** Derives the resumption master secret; the transcript must end with the client Finished. */
+  /**
+   * Prepares the resumption master secret; the transcript must end with the client Finished, its last use. Derived
+   * when a ticket is sent or received, or asked for by name.
+   */
   protected deriveResumptionSecret(): void {
-    this.setSecret('resumption', this.ks!.resumptionMasterSecret(this.transcript.digest()));
+    this.setSecretLazily('resumption', this.ks!.deferredFromMaster('res master', this.transcript.finish()));
   }
 
   /** Builds our Finished (base key = our handshake traffic secret) and sends it. */
@@ -413,7 +417,7 @@ export abstract class HandshakeCore {
       });
     }
     const suite = this.suite!;
-    const rms = this.secrets.get('resumption')!;
+    const rms = this.secret('resumption')!;
     // the session's ticket and PSK and the kept nonce in one buffer
     const psk = resumptionPsk(c.provider, suite.hash, rms, ticket.nonce);
     const t = ticket.ticket.length;
@@ -458,7 +462,7 @@ export abstract class HandshakeCore {
       random: c.random,
       ticketKeys: ticketKeysOf(c),
       suite: this.suite!,
-      resumptionMasterSecret: this.secrets.get('resumption')!,
+      resumptionMasterSecret: this.secret('resumption')!,
       now,
       lifetime: c.ticketLifetime,
       maxEarlyData: c.earlyData ? c.maxEarlyData : 0,

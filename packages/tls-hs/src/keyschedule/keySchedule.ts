@@ -165,6 +165,16 @@ export class KeySchedule {
     return this.fromMaster('res master', clientFinishedHash);
   }
 
+  /**
+   * exporter_master_secret or resumption_master_secret as a function to call later: it holds the master secret only
+   * (not this schedule and its earlier secrets, which the engine drops when the handshake ends).
+   */
+  deferredFromMaster(label: 'exp master' | 'res master', th: Uint8Array): () => Uint8Array {
+    const { provider, hash, masterSecret } = this;
+    if (masterSecret === undefined) throw new KeyScheduleError(`"${label}" needs the master secret`);
+    return () => deriveSecret(provider, hash, masterSecret, label, th);
+  }
+
   private fromEarly(label: string, th: Uint8Array): Uint8Array {
     if (this.earlySecret === undefined) throw new KeyScheduleError(`"${label}" needs the early secret`);
     return deriveSecret(this.provider, this.hash, this.earlySecret, label, th);

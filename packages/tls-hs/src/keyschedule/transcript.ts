@@ -83,6 +83,16 @@ export class Transcript {
   }
 
   /**
+   * The last Transcript-Hash of a handshake: digests the running hash itself (no copy) and releases the transcript
+   * ({@link Transcript.release}).
+   */
+  finish(): Uint8Array {
+    const h = this.current ?? this.requireHasher().digest();
+    this.release();
+    return h;
+  }
+
+  /**
    * Drops the hasher and any buffered messages once the handshake is over (nothing after Finished is hashed in
    * TLS 1.3 without post-handshake authentication); any later use throws.
    */
