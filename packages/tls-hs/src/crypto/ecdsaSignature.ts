@@ -32,30 +32,70 @@ function readLength(b: Uint8Array, pos: number): [number, number] {
   return [len, pos + 2];
 }
 
-function readInteger(b: Uint8Array, pos: number): [bigint, number] {
+/** The content bytes [start, end) of a DER INTEGER at `pos`, checked minimal and non-negative. */
+function readIntegerSpan(b: Uint8Array, pos: number): [number, number] {
   if (pos >= b.length || b[pos] !== 0x02) bad('expected INTEGER');
   const [len, start] = readLength(b, pos + 1);
   const end = start + len;
   if (len === 0 || end > b.length) bad('bad INTEGER length');
   if (b[start] & 0x80) bad('negative INTEGER');
   if (len > 1 && b[start] === 0 && !(b[start + 1] & 0x80)) bad('non-minimal INTEGER');
-  let v = 0n;
-  for (let i = start; i < end; i++) v = (v << 8n) | BigInt(b[i]);
-  return [v, end];
+  return [start, end];
 }
 
-/** Parses a DER ECDSA signature and range-checks r and s against the curve order; throws BAD_SIGNATURE. */
-export function parseEcdsaSignature(sig: Uint8Array, curve: NistCurve): { r: bigint; s: bigint } {
+/** The order of each curve as big-endian bytes, for range checks without BigInt. */
+const ORDER_BYTES: Readonly<Record<NistCurve, Uint8Array>> = {
+  'P-256': bigintBytes(CURVE_ORDERS['P-256'], 32),
+  'P-384': bigintBytes(CURVE_ORDERS['P-384'], 48),
+};
+
+function bigintBytes(v: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/** Whether the minimal non-negative INTEGER content b[start, end) is in [1, n). */
+function inScalarRange(b: Uint8Array, start: number, end: number, order: Uint8Array): boolean {
+  if (b[start] === 0) start++; // the sign pad (minimality allows no other leading zero)
+  const len = end - start;
+  if (len === 0) return false; // zero
+  if (len !== order.length) return len < order.length;
+  for (let i = 0; i < len; i++) {
+    if (b[start + i] !== order[i]) return b[start + i] < order[i];
+  }
+  return false; // equal to n
+}
+
+/** Spans of r and s in a DER ECDSA signature after the structural checks. */
+function scanEcdsaSignature(sig: Uint8Array, curve: NistCurve): [number, number, number, number] {
   if (!(sig instanceof Uint8Array) || sig.length < 8) bad('too short');
   if (sig[0] !== 0x30) bad('expected SEQUENCE');
   const [len, start] = readLength(sig, 1);
   if (start + len !== sig.length) bad('length mismatch / trailing data');
-  const [r, afterR] = readInteger(sig, start);
-  const [s, afterS] = readInteger(sig, afterR);
-  if (afterS !== sig.length) bad('trailing data in SEQUENCE');
-  const n = CURVE_ORDERS[curve];
-  if (r < 1n || r >= n || s < 1n || s >= n) bad('r or s out of range');
-  return { r, s };
+  const [rStart, rEnd] = readIntegerSpan(sig, start);
+  const [sStart, sEnd] = readIntegerSpan(sig, rEnd);
+  if (sEnd !== sig.length) bad('trailing data in SEQUENCE');
+  const n = ORDER_BYTES[curve];
+  if (!inScalarRange(sig, rStart, rEnd, n) || !inScalarRange(sig, sStart, sEnd, n)) bad('r or s out of range');
+  return [rStart, rEnd, sStart, sEnd];
+}
+
+function integerValue(b: Uint8Array, start: number, end: number): bigint {
+  let v = 0n;
+  for (let i = start; i < end; i++) v = (v << 8n) | BigInt(b[i]);
+  return v;
+}
+
+/** Checks a DER ECDSA signature as {@link parseEcdsaSignature} does, without decoding r and s; throws BAD_SIGNATURE. */
+export function checkEcdsaSignature(sig: Uint8Array, curve: NistCurve): void {
+  scanEcdsaSignature(sig, curve);
+}
+
+/** Parses a DER ECDSA signature and range-checks r and s against the curve order; throws BAD_SIGNATURE. */
+export function parseEcdsaSignature(sig: Uint8Array, curve: NistCurve): { r: bigint; s: bigint } {
+  const [rStart, rEnd, sStart, sEnd] = scanEcdsaSignature(sig, curve);
+  return { r: integerValue(sig, rStart, rEnd), s: integerValue(sig, sStart, sEnd) };
 }
 
 function integerBytes(v: bigint): Uint8Array {
@@ -92,9 +132,7 @@ export function encodeEcdsaSignature(r: bigint, s: bigint): Uint8Array {
 export function ecdsaCompact(r: bigint, s: bigint, curve: NistCurve): Uint8Array {
   const n = CURVE_BYTES[curve];
   const out = new Uint8Array(2 * n);
-  let x = r;
-  for (let i = n - 1; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn);
-  x = s;
-  for (let i = 2 * n - 1; i >= n; i--, x >>= 8n) out[i] = Number(x & 0xffn);
+  out.set(bigintBytes(r, n));
+  out.set(bigintBytes(s, n), n);
   return out;
 }

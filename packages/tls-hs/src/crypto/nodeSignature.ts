@@ -14,7 +14,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { CryptoError } from './errors.js';
-import { parseEcdsaSignature } from './ecdsaSignature.js';
+import { checkEcdsaSignature } from './ecdsaSignature.js';
 import { parsePrivateKeyDer, parseSpki } from './keys.js';
 import { KeyStore } from './keyStore.js';
 import { assertBytes, checkSignatureFit, hashLengthOf } from './params.js';
@@ -72,7 +72,7 @@ export function createNodeSignatureMethods(): SignatureMethods {
     const { parsed, inner } = store.publicOf(key);
     const m = parsed.material;
     checkSignatureFit(parsed.type, params, pssHashOf(m));
-    if (m.kind === 'ec') parseEcdsaSignature(signature, m.curve);
+    if (m.kind === 'ec') checkEcdsaSignature(signature, m.curve);
     else if (m.kind === 'ed25519' && signature.length !== 64) throw new CryptoError('BAD_SIGNATURE', 'Ed25519 signature must be 64 bytes');
     else if (m.kind === 'rsa' && signature.length !== Math.ceil(parsed.bits / 8)) {
       throw new CryptoError('BAD_SIGNATURE', 'RSA signature has the wrong length');
