@@ -80,7 +80,8 @@ export function nodeHkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8
   checkExpandLength(hash, length);
   const hl = hashLengthOf(hash);
   if (length <= hl) {
-    return createHmac(hash, prk).update(info).update(ONE).digest().subarray(0, length);
+    const t = createHmac(hash, prk).update(info).update(ONE).digest();
+    return length === hl ? t : t.subarray(0, length);
   }
   const out = new Uint8Array(length);
   const key = createSecretKey(prk);
