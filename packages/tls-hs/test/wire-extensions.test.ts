@@ -7,6 +7,7 @@ import { decodeHandshake, encodeHandshake } from '../src/wire/handshakeMessage.j
 import { encodeClientHello, parseClientHello } from '../src/wire/clientHello.js';
 import { TlsReader } from '../src/wire/reader.js';
 import { TlsWriter } from '../src/wire/writer.js';
+import { TlsAlert } from '../src/alerts.js';
 import { findExtension, readExtensions, requireExtension, writeExtensions } from '../src/wire/extensions/extensionList.js';
 import { checkExtensions, extensionAllowedIn, isKnownTls13Extension } from '../src/wire/extensions/extensionRules.js';
 import { encodeServerName, isValidSniHostName, parseServerName, parseServerNameAck } from '../src/wire/extensions/serverName.js';
@@ -277,6 +278,26 @@ s('pre_shared_key: malformed and server form', () => {
   throwsAlert(() => parsePreSharedKeyClient(hex('0000 0021 20') ), 'decode_error', 'no identities');
   throwsAlert(() => parsePreSharedKeyClient(concat(data.subarray(0, 9), hex('0021 1f'), new Uint8Array(32))), 'decode_error', 'short binder');
   throwsAlert(() => encodePreSharedKeyClient({ identities: one.identities, binders: [] }), 'internal_error');
+});
+
+s('writeExtensions refuses a duplicate type (internal_error) in a short list and in a long one', () => {
+  const ext = (type: number) => ({ type, data: new Uint8Array(0) });
+  for (const n of [2, 12, 24, 25, 60]) {
+    const list = Array.from({ length: n }, (_, i) => ext(0x1000 + i));
+    writeExtensions(new TlsWriter(), list); // distinct: fine
+    for (const [a, b] of [[0, n - 1], [n - 2, n - 1], [0, 1]]) {
+      const dup = list.map((e) => ({ ...e }));
+      dup[b] = ext(dup[a].type);
+      try {
+        writeExtensions(new TlsWriter(), dup);
+        assert.unreachable(`duplicate at ${a}/${b} of ${n} accepted`);
+      } catch (e) {
+        assert.instance(e, TlsAlert);
+        assert.is((e as TlsAlert).code, 80);
+        assert.match((e as TlsAlert).message, 'duplicate');
+      }
+    }
+  }
 });
 
 s.run();

@@ -49,11 +49,24 @@ export function writeExtensions(w: TlsWriter, extensions: readonly Extension[], 
 }
 
 function assertNoDuplicates(extensions: readonly Extension[]): void {
-  const seen = new Set<number>();
-  for (const e of extensions) {
-    if (seen.has(e.type)) throw TlsAlert.of('internal_error', `refusing to encode duplicate ${extensionTypeName(e.type)}`);
-    seen.add(e.type);
+  const n = extensions.length;
+  if (n > 24) {
+    const seen = new Set<number>();
+    for (const e of extensions) {
+      if (seen.has(e.type)) duplicateOnEncode(e.type);
+      seen.add(e.type);
+    }
+    return;
   }
+  // the usual dozen: pairwise, without allocating a set per message
+  for (let i = 1; i < n; i++) {
+    const t = extensions[i].type;
+    for (let j = 0; j < i; j++) if (extensions[j].type === t) duplicateOnEncode(t);
+  }
+}
+
+function duplicateOnEncode(type: number): never {
+  throw TlsAlert.of('internal_error', `refusing to encode duplicate ${extensionTypeName(type)}`);
 }
 
 /**
