@@ -4,6 +4,7 @@
  * (as OpenSSL does). No `node:` import.
  */
 import { CryptoError } from './errors.js';
+import { i2osp, os2ip } from './rsa.js';
 
 /** The order n of the NIST curves we sign with. */
 export const CURVE_ORDERS = {
@@ -45,15 +46,9 @@ function readIntegerSpan(b: Uint8Array, pos: number): [number, number] {
 
 /** The order of each curve as big-endian bytes, for range checks without BigInt. */
 const ORDER_BYTES: Readonly<Record<NistCurve, Uint8Array>> = {
-  'P-256': bigintBytes(CURVE_ORDERS['P-256'], 32),
-  'P-384': bigintBytes(CURVE_ORDERS['P-384'], 48),
+  'P-256': i2osp(CURVE_ORDERS['P-256'], 32),
+  'P-384': i2osp(CURVE_ORDERS['P-384'], 48),
 };
-
-function bigintBytes(v: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = length - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
 
 /** Whether the minimal non-negative INTEGER content b[start, end) is in [1, n). */
 function inScalarRange(b: Uint8Array, start: number, end: number, order: Uint8Array): boolean {
@@ -81,12 +76,6 @@ function scanEcdsaSignature(sig: Uint8Array, curve: NistCurve): [number, number,
   return [rStart, rEnd, sStart, sEnd];
 }
 
-function integerValue(b: Uint8Array, start: number, end: number): bigint {
-  let v = 0n;
-  for (let i = start; i < end; i++) v = (v << 8n) | BigInt(b[i]);
-  return v;
-}
-
 /** Checks a DER ECDSA signature as {@link parseEcdsaSignature} does, without decoding r and s; throws BAD_SIGNATURE. */
 export function checkEcdsaSignature(sig: Uint8Array, curve: NistCurve): void {
   scanEcdsaSignature(sig, curve);
@@ -95,7 +84,7 @@ export function checkEcdsaSignature(sig: Uint8Array, curve: NistCurve): void {
 /** Parses a DER ECDSA signature and range-checks r and s against the curve order; throws BAD_SIGNATURE. */
 export function parseEcdsaSignature(sig: Uint8Array, curve: NistCurve): { r: bigint; s: bigint } {
   const [rStart, rEnd, sStart, sEnd] = scanEcdsaSignature(sig, curve);
-  return { r: integerValue(sig, rStart, rEnd), s: integerValue(sig, sStart, sEnd) };
+  return { r: os2ip(sig.subarray(rStart, rEnd)), s: os2ip(sig.subarray(sStart, sEnd)) };
 }
 
 function integerBytes(v: bigint): Uint8Array {
@@ -132,7 +121,7 @@ export function encodeEcdsaSignature(r: bigint, s: bigint): Uint8Array {
 export function ecdsaCompact(r: bigint, s: bigint, curve: NistCurve): Uint8Array {
   const n = CURVE_BYTES[curve];
   const out = new Uint8Array(2 * n);
-  out.set(bigintBytes(r, n));
-  out.set(bigintBytes(s, n), n);
+  out.set(i2osp(r, n));
+  out.set(i2osp(s, n), n);
   return out;
 }

@@ -202,8 +202,8 @@ export abstract class HandshakeCore {
   }
 
   /**
-   * A secret few connections ask for (the early exporter): derived at once when a key log wants its line, else
-   * on the first `secret(name)`.
+   * A secret few connections ask for (the exporters; the resumption master secret when no ticket is sent or
+   * received): derived at once when a key log wants its line, else on the first `secret(name)`.
    */
   protected setSecretLazily(name: SecretName, derive: () => Uint8Array): void {
     if (this.config.keylog !== undefined) {

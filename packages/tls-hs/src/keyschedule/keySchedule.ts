@@ -170,8 +170,8 @@ export class KeySchedule {
    * (not this schedule and its earlier secrets, which the engine drops when the handshake ends).
    */
   deferredFromMaster(label: 'exp master' | 'res master', th: Uint8Array): () => Uint8Array {
-    const { provider, hash, masterSecret } = this;
-    if (masterSecret === undefined) throw new KeyScheduleError(`"${label}" needs the master secret`);
+    const { provider, hash } = this;
+    const masterSecret = this.requireMaster(label);
     return () => deriveSecret(provider, hash, masterSecret, label, th);
   }
 
@@ -186,7 +186,11 @@ export class KeySchedule {
   }
 
   private fromMaster(label: string, th: Uint8Array): Uint8Array {
+    return deriveSecret(this.provider, this.hash, this.requireMaster(label), label, th);
+  }
+
+  private requireMaster(label: string): Uint8Array {
     if (this.masterSecret === undefined) throw new KeyScheduleError(`"${label}" needs the master secret`);
-    return deriveSecret(this.provider, this.hash, this.masterSecret, label, th);
+    return this.masterSecret;
   }
 }
