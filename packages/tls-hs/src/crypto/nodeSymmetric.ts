@@ -6,13 +6,13 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
-  createHmac,
   createSecretKey,
   type Cipher,
   type CipherGCMTypes,
   type KeyObject,
 } from 'node:crypto';
 import { GuardedHasher } from './guardedHasher.js';
+import { hmacOf } from './nodeHmac.js';
 import { nobleCreateHeaderProtection } from './nobleSymmetric.js';
 import { CryptoError } from './errors.js';
 import {
@@ -59,7 +59,7 @@ export function nodeCreateHash(hash: HashAlgorithm): Hasher {
 export function nodeHmac(hash: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
   assertBytes(key, 'key');
   assertBytes(data, 'data');
-  return createHmac(digestName(hash), key).update(data).digest();
+  return hmacOf(digestName(hash), key, data);
 }
 
 /** HKDF-Extract (RFC 5869 §2.2); an empty salt is HashLen zero bytes. */
@@ -67,7 +67,7 @@ export function nodeHkdfExtract(hash: HashAlgorithm, salt: Uint8Array, ikm: Uint
   assertBytes(salt, 'salt');
   assertBytes(ikm, 'ikm');
   const key = salt.length === 0 ? new Uint8Array(hashLengthOf(hash)) : salt;
-  return createHmac(hash, key).update(ikm).digest();
+  return hmacOf(digestName(hash), key, ikm);
 }
 
 /**
@@ -80,16 +80,15 @@ export function nodeHkdfExpand(hash: HashAlgorithm, prk: Uint8Array, info: Uint8
   checkExpandLength(hash, length);
   const hl = hashLengthOf(hash);
   if (length <= hl) {
-    const t = createHmac(hash, prk).update(info).update(ONE).digest();
+    const t = hmacOf(hash, prk, info, ONE);
     return length === hl ? t : t.subarray(0, length);
   }
   const out = new Uint8Array(length);
-  const key = createSecretKey(prk);
   const counter = new Uint8Array(1);
   let t: Uint8Array = new Uint8Array(0);
   for (let off = 0, i = 1; off < length; off += hl, i++) {
     counter[0] = i;
-    t = createHmac(hash, key).update(t).update(info).update(counter).digest();
+    t = hmacOf(hash, prk, t, info, counter);
     out.set(t.subarray(0, Math.min(hl, length - off)), off);
   }
   return out;
