@@ -8,8 +8,8 @@
  * (it briefly holds key-derived bytes). Messages longer than the scratch buffer, and runtimes without `hash()`, take
  * `createHmac`; both paths give the same bytes (tested against each other and RFC 4231).
  */
-import * as nodeCrypto from 'node:crypto';
 import { createHmac } from 'node:crypto';
+import { oneShotHash } from './nodeHasher.js';
 import type { HashAlgorithm } from './provider.js';
 
 /** Hash block sizes (bytes): the HMAC pad length. */
@@ -18,15 +18,18 @@ const BLOCK_SIZE: Readonly<Record<HashAlgorithm, number>> = { sha256: 64, sha384
 /** Longest message (all parts together) hashed through the scratch buffer; longer ones stream through createHmac. */
 export const ONE_SHOT_HMAC_MAX_MESSAGE = 1024;
 
-type OneShotHash = (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer;
-
-/** node:crypto's `hash()` (Node ≥ 20.12 / 21.7), or undefined. Read through the namespace: older typings lack it. */
-const oneShotHash = (nodeCrypto as unknown as { hash?: OneShotHash }).hash;
-
 /** Block + longest message + room for an inner digest: the outer hash input fits in the same buffer. */
 const scratch = new Uint8Array(128 + ONE_SHOT_HMAC_MAX_MESSAGE);
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Uint8Array's own fill: Buffer overrides it with a slower, argument-checking one. */
+const fillBytes = Uint8Array.prototype.fill;
+
+/** Zeroes a (possibly Buffer) array. */
+function wipe(b: Uint8Array): void {
+  fillBytes.call(b, 0);
+}
 
 /** Writes `key` (already at most one block) XOR `pad` over the first `block` bytes of the scratch buffer. */
 function writePad(key: Uint8Array, pad: number, block: number): void {
@@ -55,6 +58,6 @@ export function hmacOf(hash: HashAlgorithm, key: Uint8Array, a: Uint8Array, b: U
   scratch.set(inner, block);
   const out = oneShotHash(hash, scratch.subarray(0, block + inner.length), 'buffer');
   scratch.fill(0, 0, Math.max(off, block + inner.length));
-  inner.fill(0);
+  wipe(inner);
   return out;
 }

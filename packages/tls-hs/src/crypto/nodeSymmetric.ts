@@ -5,13 +5,12 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createSecretKey,
   type Cipher,
   type CipherGCMTypes,
   type KeyObject,
 } from 'node:crypto';
-import { GuardedHasher } from './guardedHasher.js';
+import { NodeHasher, nodeHashOnce } from './nodeHasher.js';
 import { hmacOf } from './nodeHmac.js';
 import { nobleCreateHeaderProtection } from './nobleSymmetric.js';
 import { CryptoError } from './errors.js';
@@ -47,12 +46,12 @@ function digestName(hash: HashAlgorithm): HashAlgorithm {
 /** One-shot hash. */
 export function nodeDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
   assertBytes(data, 'data');
-  return createHash(digestName(hash)).update(data).digest();
+  return nodeHashOnce(digestName(hash), data);
 }
 
 /** Incremental, clonable hash. */
 export function nodeCreateHash(hash: HashAlgorithm): Hasher {
-  return new GuardedHasher(createHash(digestName(hash)), (h) => h.copy());
+  return new NodeHasher(digestName(hash));
 }
 
 /** HMAC. */
