@@ -76,6 +76,13 @@ s('returned messages own their bytes', () => {
   const out = r.push(input);
   input.fill(0);
   check(out);
+  // Messages drained from the internal buffer (slow path) survive its reuse by later input.
+  const r2 = new HandshakeReassembler();
+  const cut = 7;
+  const drained = [...r2.push(stream.subarray(0, cut)), ...r2.push(stream.subarray(cut, stream.length - 3))];
+  const rest = r2.push(stream.subarray(stream.length - 3));
+  r2.push(new Uint8Array(stream.length).fill(0xee).subarray(0, 3)); // a new partial header over the buffer
+  check([...drained, ...rest]);
 });
 
 s('a partial message is reported and fails assertEmpty', () => {

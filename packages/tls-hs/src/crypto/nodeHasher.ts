@@ -5,7 +5,7 @@
  * `Hash.copy()` is a native object that the garbage collector has to finalise, and in a busy server those finalisers
  * were the largest part of every scavenge (~3 µs per object). {@link NodeHasher} instead keeps the bytes while they are
  * few (at most {@link MAX_BUFFERED_HASH_INPUT}) and digests them with node:crypto's one-shot `hash()`; a clone shares
- * the bytes copy-on-write. Past that size, or on a runtime without `hash()`, it streams into a native `Hash` as
+ * the bytes and copies them only when it is itself updated. Past that size, or on a runtime without `hash()`, it streams into a native `Hash` as
  * before. Both give the same digests (tested against each other).
  */
 import * as nodeCrypto from 'node:crypto';
@@ -33,7 +33,7 @@ export function nodeHashOnce(hash: HashAlgorithm, data: Uint8Array): Uint8Array 
 export class NodeHasher implements Hasher {
   private bytes: Uint8Array;
   private length: number;
-  /** The bytes are also another hasher's: copy before appending. */
+  /** The bytes came from the hasher this one was cloned from: copy before appending (the original appends in place). */
   private shared: boolean;
   private native: Hash | undefined;
   private done = false;
@@ -91,7 +91,8 @@ export class NodeHasher implements Hasher {
   clone(): Hasher {
     this.live();
     if (this.native !== undefined) return new NodeHasher(this.hash, this.native.copy());
-    this.shared = true;
+    // The clone reads bytes[0..length) only, and this hasher only ever writes past its length: it keeps appending in
+    // place, the clone copies before its first append.
     return new NodeHasher(this.hash, undefined, this.bytes, this.length);
   }
 

@@ -14,6 +14,7 @@ import { HandshakeReassembler, encodeHandshake, type HandshakeMessage } from '..
 import { encodeFinished, parseFinished } from '../wire/finished.js';
 import { encodeCertificate } from '../wire/certificate.js';
 import { certificateVerifySignedContent, encodeCertificateVerify, parseCertificateVerify } from '../wire/certificateVerify.js';
+import { concatBytes } from '../wire/bytes.js';
 import { encodeKeyUpdate, parseKeyUpdate } from '../wire/keyUpdate.js';
 import { encodeNewSessionTicket, parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
 import { ExtensionType } from '../wire/constants.js';
@@ -129,7 +130,8 @@ export abstract class HandshakeCore {
   protected transcript: Transcript;
   protected ks: KeySchedule | undefined;
   protected readonly reassembler: HandshakeReassembler;
-  private flights: TlsFlight[] = [];
+  /** Output since the last takeFlights(): messages per level, joined into one array per level when taken. */
+  private flights: { level: EncryptionLevel; parts: Uint8Array[] }[] = [];
   private slab: Uint8Array = NO_SLAB;
   private slabUsed = 0;
   private peerExtensionList: readonly Extension[] = [];
@@ -186,7 +188,7 @@ export abstract class HandshakeCore {
   takeFlights(): TlsFlight[] {
     const f = this.flights;
     this.flights = [];
-    return f;
+    return f.map(({ level, parts }) => ({ level, data: parts.length === 1 ? parts[0] : concatBytes(parts) }));
   }
 
   /** A secret by name, or undefined if not derived (yet). */
@@ -228,14 +230,8 @@ export abstract class HandshakeCore {
   protected sendRaw(level: EncryptionLevel, raw: Uint8Array, transcript = true): Uint8Array {
     if (transcript) this.transcript.update(raw);
     const last = this.flights[this.flights.length - 1];
-    if (last !== undefined && last.level === level) {
-      const merged = new Uint8Array(last.data.length + raw.length);
-      merged.set(last.data);
-      merged.set(raw, last.data.length);
-      this.flights[this.flights.length - 1] = { level, data: merged };
-    } else {
-      this.flights.push({ level, data: raw });
-    }
+    if (last !== undefined && last.level === level) last.parts.push(raw);
+    else this.flights.push({ level, parts: [raw] });
     return raw;
   }
 

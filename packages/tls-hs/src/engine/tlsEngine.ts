@@ -33,7 +33,7 @@ import {
 } from './tlsState.js';
 import type { PemOrDer } from './options.js';
 import type { PrivateKey } from '../crypto/provider.js';
-import { asPlainBytes } from '../wire/bytes.js';
+import { asPlainBytes, concatBytes } from '../wire/bytes.js';
 import type { TlsSession } from '../session/tlsSession.js';
 import type { PskMode } from '../session/externalPsk.js';
 import type { EarlyDataRejection, EarlyDataStatus } from '../session/earlyData.js';
@@ -172,14 +172,7 @@ export class TlsEngine {
     let out: Uint8Array;
     if (flights.length === 0) out = EMPTY;
     else if (flights.length === 1) out = flights[0].data;
-    else {
-      out = new Uint8Array(flights.reduce((a, f) => a + f.data.length, 0));
-      let o = 0;
-      for (const f of flights) {
-        out.set(f.data, o);
-        o += f.data.length;
-      }
-    }
+    else out = concatBytes(flights.map((f) => f.data));
     return { state: this.core.state, out, flights };
   }
 

@@ -13,3 +13,16 @@ export function asPlainBytes(b: Uint8Array): Uint8Array {
 export function copyBytes(b: Uint8Array): Uint8Array {
   return new Uint8Array(b);
 }
+
+/** The concatenation of `parts` in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -105,33 +105,21 @@ export class HandshakeReassembler {
   push(bytes: Uint8Array): HandshakeMessage[] {
     const out: HandshakeMessage[] = [];
     let input = bytes;
-    // Fast path: nothing buffered, consume whole messages straight from the input.
+    // Fast path: nothing buffered, take the whole messages straight from the input (one copy for all of them).
     if (this.len === 0) {
-      let p = 0;
-      while (input.length - p >= HANDSHAKE_HEADER_LENGTH) {
-        const bodyLen = this.bodyLength(input, p);
-        const total = HANDSHAKE_HEADER_LENGTH + bodyLen;
-        if (input.length - p < total) break;
-        out.push(this.emit(input.slice(p, p + total)));
-        p += total;
-      }
-      if (p === input.length) return out;
-      input = input.subarray(p);
+      const end = this.completeEnd(input, input.length);
+      if (end > 0) this.emitAll(input.slice(0, end), out);
+      if (end === input.length) return out;
+      input = input.subarray(end);
       if (input.length >= HANDSHAKE_HEADER_LENGTH) this.bodyLength(input, 0);
     }
     this.append(input);
     // Slow path: drain complete messages from the buffer.
-    let p = 0;
-    while (this.len - p >= HANDSHAKE_HEADER_LENGTH) {
-      const bodyLen = this.bodyLength(this.buf, p);
-      const total = HANDSHAKE_HEADER_LENGTH + bodyLen;
-      if (this.len - p < total) break;
-      out.push(this.emit(this.buf.slice(p, p + total)));
-      p += total;
-    }
-    if (p > 0) {
-      this.buf.copyWithin(0, p, this.len);
-      this.len -= p;
+    const end = this.completeEnd(this.buf, this.len);
+    if (end > 0) {
+      this.emitAll(this.buf.slice(0, end), out);
+      this.buf.copyWithin(0, end, this.len);
+      this.len -= end;
     }
     return out;
   }
@@ -170,7 +158,24 @@ export class HandshakeReassembler {
     this.len += bytes.length;
   }
 
-  private emit(raw: Uint8Array): HandshakeMessage {
-    return { type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+  /** End of the last complete message in `b[0..length)` (0 if none); checks every header it reads. */
+  private completeEnd(b: Uint8Array, length: number): number {
+    let p = 0;
+    while (length - p >= HANDSHAKE_HEADER_LENGTH) {
+      const total = HANDSHAKE_HEADER_LENGTH + this.bodyLength(b, p);
+      if (length - p < total) break;
+      p += total;
+    }
+    return p;
+  }
+
+  /** Emits the whole messages `owned` consists of, as views into it. */
+  private emitAll(owned: Uint8Array, out: HandshakeMessage[]): void {
+    for (let p = 0; p < owned.length; ) {
+      const total = HANDSHAKE_HEADER_LENGTH + ((owned[p + 1] << 16) | (owned[p + 2] << 8) | owned[p + 3]);
+      const raw = owned.subarray(p, p + total);
+      out.push({ type: raw[0], body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw });
+      p += total;
+    }
   }
 }

@@ -7,14 +7,40 @@ import { TlsAlert } from '../alerts.js';
 
 const MAX_BY_PREFIX = [0, 0xff, 0xffff, 0xffffff] as const;
 
+/**
+ * Size of the scratch buffers lent to writers. Nearly every message is written, copied out by `finish()` and dropped
+ * at once; a typed array over 64 bytes is a separate allocation (~1 µs, and work for the collector), so writers start
+ * in a lent buffer and only `finish()` allocates.
+ */
+const SCRATCH_SIZE = 4096;
+/** Lent buffers kept for reuse (writers nest: a message writer and the extension writers inside it). */
+const MAX_SCRATCH = 4;
+const scratch: Uint8Array[] = [];
+
 /** Appends TLS wire data to an internal buffer that doubles as needed. */
 export class TlsWriter {
   private buf: Uint8Array;
   private pos = 0;
+  /** `buf` is a lent scratch buffer, to be wiped and returned. */
+  private lent: boolean;
 
-  /** Starts with `initialCapacity` bytes of room. */
+  /** Starts with at least `initialCapacity` bytes of room. */
   constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(Math.max(16, initialCapacity));
+    if (initialCapacity <= SCRATCH_SIZE) {
+      this.buf = scratch.pop() ?? new Uint8Array(SCRATCH_SIZE);
+      this.lent = true;
+    } else {
+      this.buf = new Uint8Array(initialCapacity);
+      this.lent = false;
+    }
+  }
+
+  /** Wipes the written part of a lent buffer (it may have held key material) and returns it. */
+  private giveBack(): void {
+    if (!this.lent) return;
+    this.lent = false;
+    this.buf.fill(0, 0, this.pos);
+    if (scratch.length < MAX_SCRATCH) scratch.push(this.buf);
   }
 
   /** Bytes written so far. */
@@ -24,10 +50,11 @@ export class TlsWriter {
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(16, this.buf.length * 2);
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
+    this.giveBack();
     this.buf = next;
   }
 
@@ -136,8 +163,14 @@ export class TlsWriter {
     return this.block(3, body, min, max, field);
   }
 
-  /** A copy of the bytes written so far. */
+  /**
+   * A copy of the bytes written so far. The writer stays usable: it continues in that copy (which has no spare room,
+   * so a later write moves to a new buffer and never changes what was returned).
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = this.buf.slice(0, this.pos);
+    this.giveBack();
+    this.buf = out;
+    return out;
   }
 }
