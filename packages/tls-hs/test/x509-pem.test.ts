@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { base64Decode, base64Encode } from '../src/x509/base64.js';
+import { base64Decode, base64Encode, base64UrlDecode } from '../src/x509/base64.js';
 import {
   decodePem,
   encodeCertificatesPem,
@@ -97,6 +97,31 @@ s('private key errors', () => {
   throwsAlert(() => loadPrivateKeyDer(encodePem('ENCRYPTED PRIVATE KEY', new Uint8Array([1]))), 'bad_certificate', /unsupported/);
   throwsAlert(() => loadPrivateKeyDer(der('server')), 'bad_certificate', /unrecognised/);
   throwsAlert(() => loadPrivateKeyDer(5 as unknown as Uint8Array), 'bad_certificate');
+});
+
+s('base64url (unpadded, as in JWK) decodes every length and alphabet char, and refuses the rest', () => {
+  for (let n = 0; n <= 70; n++) {
+    const b = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n * 7) & 0xff);
+    const text = Buffer.from(b).toString('base64url');
+    assert.equal(base64UrlDecode(text), b, `${n} bytes`);
+  }
+  // All 64 characters: 0x00..0xff spread over 48 bytes hits every 6-bit value.
+  const all = Uint8Array.from({ length: 48 }, (_, i) => [0x00, 0x10, 0x83, 0x10, 0x51, 0x87, 0x20, 0x92, 0x8b, 0x30, 0xd3, 0x8f,
+    0x41, 0x14, 0x93, 0x51, 0x55, 0x97, 0x61, 0x96, 0x9b, 0x71, 0xd7, 0x9f, 0x82, 0x18, 0xa3, 0x92, 0x59, 0xa7, 0xa2, 0x9a, 0xab,
+    0xb2, 0xdb, 0xaf, 0xc3, 0x1c, 0xb3, 0xd3, 0x5d, 0xb7, 0xe3, 0x9e, 0xbb, 0xf3, 0xdf, 0xbf][i]);
+  assert.is(Buffer.from(all).toString('base64url'), 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+  assert.equal(base64UrlDecode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), all);
+  // X25519 public key of RFC 7748 §6.1 (Alice), as a JWK x member.
+  assert.equal(
+    base64UrlDecode('hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo'),
+    Uint8Array.from(Buffer.from('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a', 'hex')),
+  );
+  for (const bad of ['A', 'AAAAA', 'AB+C', 'AB/C', 'AB=', 'AA==', 'A B', 'AB\u00e9', 'AB', 'AAB']) {
+    // 'AB' and 'AAB' carry non-zero unused bits ('AA' and 'AAA' would not).
+    assert.is(base64UrlDecode(bad), undefined, bad);
+  }
+  assert.equal(base64UrlDecode('AA'), new Uint8Array(1));
+  assert.equal(base64UrlDecode('AAA'), new Uint8Array(2));
 });
 
 s.run();

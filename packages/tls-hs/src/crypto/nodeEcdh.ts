@@ -3,16 +3,24 @@
  * fresh, or built from a caller-chosen private key (known-answer tests such as RFC 7748 and RFC 8448, static keys).
  */
 import { createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { base64UrlDecode } from '../x509/base64.js';
 import { CryptoError } from './errors.js';
 import { checkEcdhPrivate, checkEcdhPublic, checkNonZeroSecret, type EcdhGroupName, type EcdhKeyPair } from './keyShare.js';
 
 /** PKCS#8 prefix of an X25519 private key (RFC 8410): the 32-byte scalar follows. */
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 
+/** The raw 32-byte public key of an X25519 JWK. */
+function jwkX25519Public(jwk: JsonWebKey): Uint8Array {
+  const raw = typeof jwk.x === 'string' ? base64UrlDecode(jwk.x) : undefined;
+  if (raw === undefined || raw.length !== 32) throw new CryptoError('BAD_KEY', 'node:crypto returned a malformed X25519 public key');
+  return raw;
+}
+
 /** An X25519 key pair from its KeyObject and the JWK of its public half. */
 function x25519KeyPair(privateKey: KeyObject, publicJwk: JsonWebKey): EcdhKeyPair {
   return {
-    publicKey: Buffer.from(publicJwk.x as string, 'base64url'),
+    publicKey: jwkX25519Public(publicJwk),
     derive(peer: Uint8Array): Uint8Array {
       checkEcdhPublic('x25519', peer);
       let shared: Uint8Array;

@@ -45,9 +45,6 @@ const KEYLOG_LABELS: Partial<Record<SecretName, KeyLogLabel>> = {
   exporter: 'EXPORTER_SECRET',
 };
 
-/** Bytes per secrets slab: the ~10 secrets of a handshake (32 or 48 bytes each) fit in one. */
-const SECRET_SLAB = 480;
-const NO_SLAB = new Uint8Array(0);
 
 /** A session ticket received from the server. */
 export interface ReceivedTicket {
@@ -132,8 +129,6 @@ export abstract class HandshakeCore {
   protected readonly reassembler: HandshakeReassembler;
   /** Output since the last takeFlights(): messages per level, joined into one array per level when taken. */
   private flights: { level: EncryptionLevel; parts: Uint8Array[] }[] = [];
-  private slab: Uint8Array = NO_SLAB;
-  private slabUsed = 0;
   private peerExtensionList: readonly Extension[] = [];
   /** After the handshake: the peer's extensions as one block (views into the message they came in are dropped). */
   private packedPeerExtensions: Uint8Array | undefined;
@@ -236,18 +231,11 @@ export abstract class HandshakeCore {
   }
 
   /**
-   * A copy of `value` in the current slab: the handful of secrets of a connection share one small buffer instead of
-   * one buffer (and ArrayBuffer object) each.
+   * Our own copy of a secret, as a plain array: at 32 or 48 bytes it lives on the JS heap (no backing store of its own),
+   * and it does not keep a provider's larger buffer alive.
    */
   private keepSecret(value: Uint8Array): Uint8Array {
-    if (this.slab.length - this.slabUsed < value.length) {
-      this.slab = new Uint8Array(Math.max(SECRET_SLAB, value.length));
-      this.slabUsed = 0;
-    }
-    const kept = this.slab.subarray(this.slabUsed, this.slabUsed + value.length);
-    kept.set(value);
-    this.slabUsed += value.length;
-    return kept;
+    return new Uint8Array(value);
   }
 
   /** Stores a secret and writes its key log line. */

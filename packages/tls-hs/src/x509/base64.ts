@@ -1,5 +1,6 @@
 /**
- * Base64 (RFC 4648 §4) for PEM, without `Buffer`/`atob`, so the x509 code runs wherever the noble provider runs.
+ * Base64 (RFC 4648 §4) for PEM and base64url (§5) for JWK members, without `Buffer`/`atob`, so the code using it runs
+ * wherever the noble provider runs.
  */
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -56,4 +57,35 @@ export function base64Decode(text: string): Uint8Array | undefined {
     else if (last && pad === 1 && n & 0xff) return undefined;
   }
   return out;
+}
+
+const URL_DECODE = Int16Array.from(DECODE);
+URL_DECODE[43 /* + */] = -1;
+URL_DECODE[47 /* / */] = -1;
+URL_DECODE[45 /* - */] = 62;
+URL_DECODE[95 /* _ */] = 63;
+
+/**
+ * Decodes strict unpadded base64url (RFC 4648 §5, as JWK members use it: no `=`, unused bits zero). Returns undefined
+ * for anything else.
+ */
+export function base64UrlDecode(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1) return undefined;
+  const out = new Uint8Array((text.length * 3) >> 2);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? URL_DECODE[c] : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+      acc &= (1 << bits) - 1;
+    }
+  }
+  return acc === 0 ? out : undefined;
 }
