@@ -42,7 +42,6 @@ function digestName(hash: HashAlgorithm): HashAlgorithm {
   return hash;
 }
 
-
 /** One-shot hash. */
 export function nodeDigest(hash: HashAlgorithm, data: Uint8Array): Uint8Array {
   assertBytes(data, 'data');

@@ -45,7 +45,6 @@ const KEYLOG_LABELS: Partial<Record<SecretName, KeyLogLabel>> = {
   exporter: 'EXPORTER_SECRET',
 };
 
-
 /** A session ticket received from the server. */
 export interface ReceivedTicket {
   /** The NewSessionTicket message. */
