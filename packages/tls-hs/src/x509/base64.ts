@@ -32,31 +32,8 @@ export function base64Encode(bytes: Uint8Array): string {
  */
 export function base64Decode(text: string): Uint8Array | undefined {
   if (text.length % 4 !== 0) return undefined;
-  let pad = 0;
-  if (text.endsWith('==')) pad = 2;
-  else if (text.endsWith('=')) pad = 1;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const last = i + 4 === text.length;
-    let n = 0;
-    for (let j = 0; j < 4; j++) {
-      const c = text.charCodeAt(i + j);
-      let v: number;
-      if (c === 61 /* = */ && last && j >= 4 - pad) v = 0;
-      else {
-        v = c < 128 ? DECODE[c] : -1;
-        if (v < 0) return undefined;
-      }
-      n = (n << 6) | v;
-    }
-    out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    else if (n & 0xffff) return undefined;
-    if (o < out.length) out[o++] = n & 255;
-    else if (last && pad === 1 && n & 0xff) return undefined;
-  }
-  return out;
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return decodeUnpadded(text, text.length - pad, DECODE);
 }
 
 const URL_DECODE = Int16Array.from(DECODE);
@@ -70,14 +47,23 @@ URL_DECODE[95 /* _ */] = 63;
  * for anything else.
  */
 export function base64UrlDecode(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1) return undefined;
-  const out = new Uint8Array((text.length * 3) >> 2);
+  return decodeUnpadded(text, text.length, URL_DECODE);
+}
+
+/**
+ * The bytes of `text[0, length)` read with `table` (character code → 6-bit value, -1 if not in the alphabet), or
+ * undefined if a character is outside the alphabet, the length cannot end a quantum (length % 4 == 1), or the
+ * unused low bits of the last character are not zero.
+ */
+function decodeUnpadded(text: string, length: number, table: Int16Array): Uint8Array | undefined {
+  if (length % 4 === 1) return undefined;
+  const out = new Uint8Array((length * 3) >> 2);
   let acc = 0;
   let bits = 0;
   let o = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? URL_DECODE[c] : -1;
+    const v = c < 128 ? table[c] : -1;
     if (v < 0) return undefined;
     acc = (acc << 6) | v;
     bits += 6;
