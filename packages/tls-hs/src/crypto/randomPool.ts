@@ -11,8 +11,8 @@ const POOL_MAX = 256;
 /** A source of random bytes backed by `fill` (which fills its argument with cryptographically strong bytes). */
 export class RandomPool {
   private readonly fill: (buffer: Uint8Array) => void;
-  private pool = new Uint8Array(0);
-  private used = 0;
+  private pool: Uint8Array | undefined;
+  private used = POOL_SIZE;
 
   constructor(fill: (buffer: Uint8Array) => void) {
     this.fill = fill;
@@ -25,13 +25,14 @@ export class RandomPool {
       this.fill(out);
       return out;
     }
-    if (this.pool.length - this.used < length) {
-      this.pool = new Uint8Array(POOL_SIZE);
-      this.fill(this.pool);
+    if (POOL_SIZE - this.used < length) {
+      this.pool ??= new Uint8Array(POOL_SIZE);
+      this.fill(this.pool); // refilled in place: what was handed out are copies
       this.used = 0;
     }
-    const out = this.pool.slice(this.used, this.used + length);
-    this.pool.fill(0, this.used, this.used + length); // handed out: not kept in memory a second time
+    const pool = this.pool!;
+    const out = pool.slice(this.used, this.used + length);
+    pool.fill(0, this.used, this.used + length); // handed out: not kept in memory a second time
     this.used += length;
     return out;
   }
