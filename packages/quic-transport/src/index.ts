@@ -11,6 +11,7 @@ export * from './recovery/receivedPackets.js';
 export * from './recovery/pacer.js';
 export * from './recovery/congestion/congestionController.js';
 export * from './recovery/congestion/newReno.js';
+export * from './recovery/congestion/hyStart.js';
 export * from './recovery/congestion/cubic.js';
 export * from './recovery/congestion/createCongestionController.js';
 export * from './stream/streamId.js';

@@ -362,6 +362,7 @@ export class Connection implements ConnectionCore, TlsSwitchHost {
     this.loss = new LossDetection<SentFrames>({
       role: this.role,
       congestion: o.congestionControl ?? 'newreno',
+      hystart: o.hystart,
       maxDatagramSize: this.builder.capacity,
       initialRtt: o.initialRtt,
     });

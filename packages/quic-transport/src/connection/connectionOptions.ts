@@ -43,6 +43,8 @@ export interface ConnectionCoreOptions {
   versions?: readonly number[];
   /** Congestion controller (default 'newreno'). */
   congestionControl?: CongestionControlName;
+  /** End slow start on RTT growth, HyStart++ (RFC 9406), in either controller (default true). */
+  hystart?: boolean;
   /** Largest UDP payload we send (default 1200; capped by the peer's max_udp_payload_size). */
   maxDatagramSize?: number;
   /** RTT assumed before the first sample, ms (default 333, RFC 9002 §6.2.2). */

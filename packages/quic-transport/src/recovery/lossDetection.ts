@@ -9,7 +9,7 @@
  */
 import { QuicError, TransportErrorCode } from '../errors.js';
 import { createCongestionController } from './congestion/createCongestionController.js';
-import type { CongestionController, CongestionControlName } from './congestion/congestionController.js';
+import type { CongestionController, CongestionControlName, CongestionOptions } from './congestion/congestionController.js';
 import { DEFAULT_MAX_ACK_DELAY_MS, GRANULARITY_MS, RttEstimator } from './rttEstimator.js';
 import { PN_SPACES, SentPacketStore } from './sentPacket.js';
 import type { AckRange, PnSpace, SentPacket, SentPacketInfo } from './sentPacket.js';
@@ -29,6 +29,8 @@ export interface LossDetectionOptions {
   congestion?: CongestionController | CongestionControlName;
   /** Maximum datagram size for a controller created by name (default 1200). */
   maxDatagramSize?: number;
+  /** HyStart++ in the controller made from a name (default true; see {@link CongestionOptions.hystart}). */
+  hystart?: boolean;
   /** RTT to assume before the first sample (default 333 ms). */
   initialRtt?: number;
   /** The peer's max_ack_delay in ms (default 25; update with {@link LossDetection.setMaxAckDelay}). */
@@ -102,7 +104,7 @@ export class LossDetection<F> {
     this.rtt = new RttEstimator(options.initialRtt);
     const cc = options.congestion ?? 'newreno';
     this.congestion =
-      typeof cc === 'string' ? createCongestionController(cc, { maxDatagramSize: options.maxDatagramSize }) : cc;
+      typeof cc === 'string' ? createCongestionController(cc, { maxDatagramSize: options.maxDatagramSize, hystart: options.hystart }) : cc;
     this.maxAckDelay = options.maxAckDelay ?? DEFAULT_MAX_ACK_DELAY_MS;
     this.packetThreshold = options.packetThreshold ?? PACKET_THRESHOLD;
     this.timeThreshold = options.timeThreshold ?? TIME_THRESHOLD;

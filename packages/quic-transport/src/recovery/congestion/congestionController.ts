@@ -4,6 +4,7 @@
  * Sizes are bytes, times are milliseconds.
  */
 import type { RttView } from '../rttEstimator.js';
+import { HyStart } from './hyStart.js';
 
 /** The fields of a sent packet a congestion controller looks at. */
 export interface CongestionPacket {
@@ -26,6 +27,11 @@ export interface CongestionOptions {
   initialWindow?: number;
   /** Minimum window in bytes (default 2 × mds, RFC 9002 §7.2). */
   minimumWindow?: number;
+  /**
+   * Leave slow start early when the RTT grows (HyStart++, RFC 9406; default true): a queue building up in front of
+   * the receiver ends slow start before it overflows and drops a window's worth of packets.
+   */
+  hystart?: boolean;
 }
 
 /** A congestion controller (RFC 9002 §7): decides how many bytes may be in flight. */
@@ -85,6 +91,9 @@ export abstract class WindowCongestionController implements CongestionController
   private _bytesInFlight = 0;
   private sendOneInRecovery = false;
   private appLimitedSince: number | undefined;
+  /** HyStart++ state (undefined when turned off). */
+  private readonly hystart: HyStart | undefined;
+  private lastSentTime = -Infinity;
 
   constructor(options: CongestionOptions = {}) {
     const mds = options.maxDatagramSize ?? 1200;
@@ -93,6 +102,7 @@ export abstract class WindowCongestionController implements CongestionController
     this.minimumWindow = options.minimumWindow ?? 2 * mds;
     this.initialWindow = options.initialWindow ?? Math.min(10 * mds, Math.max(14720, 2 * mds));
     this.cwnd = this.initialWindow;
+    this.hystart = options.hystart === false ? undefined : new HyStart();
   }
 
   /** Current congestion window in bytes. */
@@ -119,19 +129,28 @@ export abstract class WindowCongestionController implements CongestionController
     return this.sendOneInRecovery || this._bytesInFlight + bytes <= this.cwnd;
   }
 
-  onPacketSent(bytes: number, _now: number): void {
+  onPacketSent(bytes: number, now: number): void {
     this._bytesInFlight += bytes;
     this.sendOneInRecovery = false;
+    this.lastSentTime = now;
   }
 
   onPacketsAcked(packets: readonly CongestionPacket[], now: number, rtt: RttView): void {
+    const slowStart = this.cwnd < this._ssthresh;
+    let newest = -Infinity;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
+      if (p.timeSent > newest) newest = p.timeSent;
       if (!p.inFlight) continue;
       this.removeFromFlight(p.size);
       // No growth while application limited or for packets sent before the recovery period started.
       if (this.appLimitedSince !== undefined || this.inRecovery(p.timeSent)) continue;
       this.grow(p, now, rtt);
+    }
+    // HyStart++ after the increase (RFC 9406 §4.2): one RTT sample per ACK; the newest packet acknowledged tells
+    // whether a round ended.
+    if (slowStart && this.hystart !== undefined && packets.length > 0 && this.hystart.onAck(newest, this.lastSentTime, rtt.latestRtt)) {
+      if (this.cwnd < this._ssthresh) this._ssthresh = this.cwnd;
     }
   }
 
@@ -159,6 +178,7 @@ export abstract class WindowCongestionController implements CongestionController
     this.cwnd = this.minimumWindow;
     this.recoveryStart = -Infinity;
     this.sendOneInRecovery = false;
+    this.hystart?.restart();
     this.resetAfterPersistentCongestion(now);
   }
 
@@ -178,6 +198,19 @@ export abstract class WindowCongestionController implements CongestionController
 
   inRecovery(sentTime: number): boolean {
     return sentTime <= this.recoveryStart;
+  }
+
+  /**
+   * The slow-start increase for `acked` newly acknowledged bytes: all of them, or a quarter in HyStart++'s
+   * conservative slow start.
+   */
+  protected slowStartIncrease(acked: number): number {
+    return this.hystart === undefined ? acked : this.hystart.increase(acked);
+  }
+
+  /** Whether HyStart++ is in conservative slow start (RFC 9406 §4.2). */
+  get inConservativeSlowStart(): boolean {
+    return this.hystart?.conservative ?? false;
   }
 
   /** Grows the window for one newly acknowledged in-flight packet (not app-limited, not in recovery). */

@@ -80,7 +80,7 @@ export class Cubic extends WindowCongestionController {
 
   protected grow(packet: CongestionPacket, now: number, rtt: RttView): void {
     if (this.cwnd < this._ssthresh) {
-      this.cwnd += packet.size; // slow start (RFC 9438 §4.10)
+      this.cwnd += this.slowStartIncrease(packet.size); // slow start (RFC 9438 §4.10)
       return;
     }
     const mds = this.maxDatagramSize;

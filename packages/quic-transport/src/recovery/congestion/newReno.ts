@@ -16,7 +16,7 @@ export class NewReno extends WindowCongestionController {
 
   protected grow(packet: CongestionPacket): void {
     if (this.cwnd < this._ssthresh) {
-      this.cwnd += packet.size; // slow start
+      this.cwnd += this.slowStartIncrease(packet.size); // slow start
       return;
     }
     // Congestion avoidance: at most one datagram per congestion window acknowledged.
