@@ -486,6 +486,29 @@ s('ConnectionIdTable: add/get/remove/removeOwner, collisions refused', () => {
   assert.equal(t.keysOf('zz'), []);
 });
 
+s('ConnectionIdTable: the remembered last lookup follows removals and never aliases the caller bytes', () => {
+  const t = new ConnectionIdTable<string>();
+  const a = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+  const b = Uint8Array.of(9, 9, 9, 9, 9, 9, 9, 9);
+  t.add(a, 'a');
+  t.add(b, 'b');
+  const datagram = Uint8Array.from(a);
+  assert.is(t.get(datagram), 'a');
+  assert.is(t.get(datagram), 'a'); // from the remembered lookup
+  datagram.set(b); // the caller reuses its buffer
+  assert.is(t.get(datagram), 'b');
+  assert.is(t.get(Uint8Array.of(1, 2, 3, 4, 5, 6, 7)), undefined); // a prefix is another ID
+  assert.is(t.get(a), 'a');
+  assert.is(t.remove(a), 'a');
+  assert.is(t.get(a), undefined);
+  assert.is(t.get(b), 'b');
+  assert.is(t.removeOwner('b'), 1);
+  assert.is(t.get(b), undefined);
+  t.add(b, 'c'); // the ID may be routed anew to another owner
+  assert.is(t.get(b), 'c');
+  assert.is(t.get(new Uint8Array(0)), undefined);
+});
+
 s('buildInitialClose output opens with the server Initial keys of the client DCID (v1 and v2)', () => {
   for (const version of [QUIC_VERSION_1, QUIC_VERSION_2]) {
     const p = buildInitialClose({ version, clientDcid: DCID, clientScid: Uint8Array.of(5), errorCode: 0x0b, reason: '', provider });

@@ -1,7 +1,9 @@
 /**
  * The endpoint's routing table: connection ID → connection (RFC 9000 §5.2). Each connection may be reachable under
  * several IDs (the ones it issued with NEW_CONNECTION_ID, plus, on a server, the client-chosen DCID of the first
- * Initial until the connection ends). IDs are compared as byte strings; lookups allocate one short string.
+ * Initial until the connection ends). IDs are compared as byte strings. A lookup of the ID looked up last (the common
+ * case: a burst of packets for one connection) compares bytes and allocates nothing; other lookups build one short
+ * string key.
  */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -17,6 +19,9 @@ export function connectionIdKey(cid: Uint8Array): string {
 export class ConnectionIdTable<T> {
   private readonly routes = new Map<string, T>();
   private readonly byOwner = new Map<T, Set<string>>();
+  /** The last ID found by {@link get} (a private copy) and its owner; cleared whenever a route is removed. */
+  private lastCid: Uint8Array | undefined;
+  private lastOwner: T | undefined;
 
   /** Number of routed IDs. */
   get size(): number {
@@ -45,7 +50,23 @@ export class ConnectionIdTable<T> {
 
   /** The owner of `cid`, if any. */
   get(cid: Uint8Array): T | undefined {
-    return this.routes.get(connectionIdKey(cid));
+    const last = this.lastCid;
+    if (last !== undefined && last.length === cid.length) {
+      let i = 0;
+      while (i < cid.length && last[i] === cid[i]) i++;
+      if (i === cid.length) return this.lastOwner;
+    }
+    const owner = this.routes.get(connectionIdKey(cid));
+    if (owner !== undefined) {
+      this.lastCid = new Uint8Array(cid); // a copy: the caller's bytes are a view into a reused datagram
+      this.lastOwner = owner;
+    }
+    return owner;
+  }
+
+  private forgetLast(): void {
+    this.lastCid = undefined;
+    this.lastOwner = undefined;
   }
 
   /** Stops routing `cid`; returns its former owner. */
@@ -53,6 +74,7 @@ export class ConnectionIdTable<T> {
     const key = connectionIdKey(cid);
     const owner = this.routes.get(key);
     if (owner === undefined) return undefined;
+    this.forgetLast();
     this.routes.delete(key);
     const set = this.byOwner.get(owner);
     set?.delete(key);
@@ -64,6 +86,7 @@ export class ConnectionIdTable<T> {
   removeOwner(owner: T): number {
     const set = this.byOwner.get(owner);
     if (!set) return 0;
+    this.forgetLast();
     for (const key of set) this.routes.delete(key);
     this.byOwner.delete(owner);
     return set.size;
