@@ -40,6 +40,21 @@ function round(cc: CongestionController, view: RttView & { latestRtt: number }, 
   return start + rttMs + 1;
 }
 
+/** Time after {@link intoConservativeSlowStart}'s rounds. */
+const TIME_IN_CSS = 3 * 11 + 16;
+
+/** A NewReno after three 10 ms rounds and one 15 ms round: in conservative slow start. */
+function intoConservativeSlowStart(): { cc: NewReno; view: RttView & { latestRtt: number } } {
+  const cc = new NewReno({ maxDatagramSize: MDS });
+  const view = rttView();
+  let t = 0;
+  for (let r = 0; r < 3; r++) t = round(cc, view, t, 10);
+  t = round(cc, view, t, 15);
+  assert.is(t, TIME_IN_CSS);
+  assert.ok(cc.inConservativeSlowStart);
+  return { cc, view };
+}
+
 s('the RTT threshold is a eighth of the last round minimum, clamped to [4, 16] ms', () => {
   assert.is(hystartRttThreshold(1), 4);
   assert.is(hystartRttThreshold(32), 4);
@@ -94,12 +109,8 @@ s('an RTT increase past the threshold enters conservative slow start; five round
 });
 
 s('an RTT that falls back below the baseline during conservative slow start resumes slow start', () => {
-  const cc = new NewReno({ maxDatagramSize: MDS });
-  const view = rttView();
-  let t = 0;
-  for (let r = 0; r < 3; r++) t = round(cc, view, t, 10);
-  t = round(cc, view, t, 15);
-  assert.ok(cc.inConservativeSlowStart);
+  const { cc, view } = intoConservativeSlowStart();
+  let t = TIME_IN_CSS;
   t = round(cc, view, t, 11); // below the 15 ms baseline: a false alarm
   assert.is(cc.inConservativeSlowStart, false);
   const w = cc.window;
@@ -141,12 +152,8 @@ s('hystart: false keeps plain slow start; a loss ends slow start as before', () 
 });
 
 s('after persistent congestion HyStart++ starts over with fresh rounds', () => {
-  const cc = new NewReno({ maxDatagramSize: MDS });
-  const view = rttView();
-  let t = 0;
-  for (let r = 0; r < 3; r++) t = round(cc, view, t, 10);
-  t = round(cc, view, t, 15);
-  assert.ok(cc.inConservativeSlowStart);
+  const { cc, view } = intoConservativeSlowStart();
+  let t = TIME_IN_CSS;
   // A loss sets ssthresh; persistent congestion collapses the window below it: slow start again, no CSS carried over.
   cc.onPacketSent(MDS, t);
   cc.onPacketsLost([{ size: MDS, timeSent: t, inFlight: true }], t + 50);
