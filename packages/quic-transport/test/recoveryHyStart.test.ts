@@ -157,6 +157,7 @@ s('after persistent congestion HyStart++ starts over with fresh rounds', () => {
   // A loss sets ssthresh; persistent congestion collapses the window below it: slow start again, no CSS carried over.
   cc.onPacketSent(MDS, t);
   cc.onPacketsLost([{ size: MDS, timeSent: t, inFlight: true }], t + 50);
+  assert.is(cc.inConservativeSlowStart, false); // the loss ended slow start, conservative or not
   cc.onPersistentCongestion(t + 60);
   assert.is(cc.window, cc.minimumWindow);
   assert.is(cc.inConservativeSlowStart, false);

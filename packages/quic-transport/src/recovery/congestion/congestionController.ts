@@ -208,9 +208,9 @@ export abstract class WindowCongestionController implements CongestionController
     return this.hystart === undefined ? acked : this.hystart.increase(acked);
   }
 
-  /** Whether HyStart++ is in conservative slow start (RFC 9406 §4.2). */
+  /** Whether HyStart++ is in conservative slow start (RFC 9406 §4.2); a loss there ends slow start altogether. */
   get inConservativeSlowStart(): boolean {
-    return this.hystart?.conservative ?? false;
+    return this.cwnd < this._ssthresh && (this.hystart?.conservative ?? false);
   }
 
   /** Grows the window for one newly acknowledged in-flight packet (not app-limited, not in recovery). */
