@@ -14,7 +14,7 @@ import { HandshakeReassembler, encodeHandshake, type HandshakeMessage } from '..
 import { encodeFinished, parseFinished } from '../wire/finished.js';
 import { encodeCertificate } from '../wire/certificate.js';
 import { certificateVerifySignedContent, encodeCertificateVerify, parseCertificateVerify } from '../wire/certificateVerify.js';
-import { concatBytes } from '../wire/bytes.js';
+import { copyBytes, joinBytes } from '../wire/bytes.js';
 import { encodeKeyUpdate, parseKeyUpdate } from '../wire/keyUpdate.js';
 import { encodeNewSessionTicket, parseNewSessionTicket, type NewSessionTicket } from '../wire/newSessionTicket.js';
 import { ExtensionType } from '../wire/constants.js';
@@ -182,7 +182,7 @@ export abstract class HandshakeCore {
   takeFlights(): TlsFlight[] {
     const f = this.flights;
     this.flights = [];
-    return f.map(({ level, parts }) => ({ level, data: parts.length === 1 ? parts[0] : concatBytes(parts) }));
+    return f.map(({ level, parts }) => ({ level, data: joinBytes(parts) }));
   }
 
   /** A secret by name, or undefined if not derived (yet). */
@@ -229,17 +229,11 @@ export abstract class HandshakeCore {
     return raw;
   }
 
-  /**
-   * Our own copy of a secret, as a plain array: at 32 or 48 bytes it lives on the JS heap (no backing store of its own),
-   * and it does not keep a provider's larger buffer alive.
-   */
-  private keepSecret(value: Uint8Array): Uint8Array {
-    return new Uint8Array(value);
-  }
-
   /** Stores a secret and writes its key log line. */
   protected setSecret(name: SecretName, secret: Uint8Array): void {
-    const value = this.keepSecret(secret);
+    // Our own copy, as a plain array: at 32 or 48 bytes it lives on the JS heap (no backing store of its own), and it
+    // does not keep a provider's larger buffer alive.
+    const value = copyBytes(secret);
     this.lazySecrets?.delete(name);
     this.secrets.set(name, value);
     const label = KEYLOG_LABELS[name];

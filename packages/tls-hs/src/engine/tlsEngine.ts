@@ -33,7 +33,7 @@ import {
 } from './tlsState.js';
 import type { PemOrDer } from './options.js';
 import type { PrivateKey } from '../crypto/provider.js';
-import { asPlainBytes, concatBytes } from '../wire/bytes.js';
+import { asPlainBytes, joinBytes } from '../wire/bytes.js';
 import type { TlsSession } from '../session/tlsSession.js';
 import type { PskMode } from '../session/externalPsk.js';
 import type { EarlyDataRejection, EarlyDataStatus } from '../session/earlyData.js';
@@ -67,8 +67,6 @@ export interface PostOptions {
   /** newSessionTicket: how many tickets (1). */
   readonly count?: number;
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** Maps anything thrown inside the handshake to a TlsAlert. */
 export function toTlsAlert(e: unknown): TlsAlert {
@@ -169,11 +167,7 @@ export class TlsEngine {
 
   private result(): HandshakeResult {
     const flights = this.core.takeFlights();
-    let out: Uint8Array;
-    if (flights.length === 0) out = EMPTY;
-    else if (flights.length === 1) out = flights[0].data;
-    else out = concatBytes(flights.map((f) => f.data));
-    return { state: this.core.state, out, flights };
+    return { state: this.core.state, out: joinBytes(flights.map((f) => f.data)), flights };
   }
 
   /**

@@ -14,8 +14,15 @@ export function copyBytes(b: Uint8Array): Uint8Array {
   return new Uint8Array(b);
 }
 
-/** The concatenation of `parts` in one new array. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The concatenation of `parts`: the one part itself when there is exactly one (no copy), an empty array when there is
+ * none, otherwise one new array.
+ */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  if (parts.length === 0) return NO_BYTES;
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
